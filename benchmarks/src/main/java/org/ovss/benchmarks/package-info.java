@@ -1,0 +1,2 @@
+/** JMH benchmarks of the hot paths (performance issue). */
+package org.ovss.benchmarks;

@@ -1,0 +1,43 @@
+package org.ovss.api;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Static description of a method; cheap to build, available without loading any weights.
+ *
+ * @param id stable lower-case identifier used on the command line ({@code sclip})
+ * @param displayName name for tables ({@code SCLIP})
+ * @param paper citation of the paper the method implements, or "baseline"
+ * @param capabilities what {@link SegmentationMethod} instances of this method support
+ * @param defaultProtocol name of the evaluation protocol the paper uses
+ * @param knobs method options accepted in {@link MethodConfig#options()}, name to description
+ */
+public record MethodInfo(
+    String id,
+    String displayName,
+    String paper,
+    Set<Capability> capabilities,
+    String defaultProtocol,
+    Map<String, String> knobs) {
+
+  private static final Pattern ID = Pattern.compile("[a-z][a-z0-9-]*");
+
+  public MethodInfo {
+    Objects.requireNonNull(id, "id");
+    if (!ID.matcher(id).matches()) {
+      throw new IllegalArgumentException("method id '" + id + "' must match " + ID.pattern());
+    }
+    Objects.requireNonNull(displayName, "displayName");
+    Objects.requireNonNull(paper, "paper");
+    capabilities = Set.copyOf(capabilities);
+    Objects.requireNonNull(defaultProtocol, "defaultProtocol");
+    knobs = Map.copyOf(knobs);
+  }
+
+  public boolean has(Capability capability) {
+    return capabilities.contains(capability);
+  }
+}

@@ -1,0 +1,14 @@
+package org.ovss.runner.image;
+
+/**
+ * An RGB image as planar float values on the 0-255 scale, layout [3, height, width] row-major.
+ *
+ * @param pixels channel-major values, length 3 * height * width
+ */
+public record RgbImage(float[] pixels, int height, int width) {
+  public RgbImage {
+    if (height <= 0 || width <= 0 || pixels.length != 3L * height * width) {
+      throw new IllegalArgumentException("image of " + height + "x" + width + " cannot hold " + pixels.length + " values");
+    }
+  }
+}

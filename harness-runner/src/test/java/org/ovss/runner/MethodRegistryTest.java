@@ -1,0 +1,30 @@
+package org.ovss.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.ovss.api.Capability;
+import org.ovss.api.MethodProvider;
+import org.ovss.api.UnknownNameException;
+
+class MethodRegistryTest {
+
+  @Test
+  void discoversTheTrainingFreePluginsThroughServiceLoader() {
+    MethodRegistry registry = MethodRegistry.discover();
+    assertThat(registry.all()).extracting(MethodProvider::id).contains("clip", "maskclip", "sclip");
+    for (String id : new String[] {"clip", "maskclip", "sclip"}) {
+      assertThat(registry.get(id).info().capabilities()).containsExactlyInAnyOrder(Capability.ENCODE, Capability.SEGMENT);
+    }
+  }
+
+  @Test
+  void unknownIdFailsListingTheIdsThatExist() {
+    MethodRegistry registry = MethodRegistry.discover();
+    assertThatThrownBy(() -> registry.get("sclp"))
+        .isInstanceOf(UnknownNameException.class)
+        .hasMessageContaining("unknown method 'sclp'")
+        .hasMessageContaining("clip, maskclip, sclip");
+  }
+}

@@ -1,0 +1,99 @@
+package org.ovss.runner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ovss.clip.io.TensorFile;
+import org.ovss.clip.model.ClipPresets;
+
+class CliTest {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private PrintStream oldOut;
+  private PrintStream oldErr;
+
+  @TempDir Path dir;
+
+  @BeforeEach
+  void capture() {
+    oldOut = System.out;
+    oldErr = System.err;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restore() {
+    System.setOut(oldOut);
+    System.setErr(oldErr);
+  }
+
+  @Test
+  void methodsListsEachPluginWithCapabilitiesAndPaper() {
+    assertThat(Main.execute("methods")).isZero();
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertThat(text).containsPattern("(?m)^clip\\s+.*ENCODE,SEGMENT");
+    assertThat(text).containsPattern("(?m)^maskclip\\s+.*ENCODE,SEGMENT");
+    assertThat(text).containsPattern("(?m)^sclip\\s+.*ENCODE,SEGMENT.*SCLIP: Rethinking Self-Attention");
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String command : new String[] {"methods", "encode"}) {
+      out.reset();
+      assertThat(Main.execute(command, "--help")).isZero();
+      assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: ovss " + command);
+    }
+  }
+
+  @Test
+  void encodeWritesDenseFeaturesOfTheResizedImage() throws Exception {
+    Path weights = ClipPresets.writeRandom("tiny", 3L, dir.resolve("clip.safetensors"));
+    Path image = dir.resolve("img.png");
+    BufferedImage img = new BufferedImage(60, 45, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 45; y++) {
+      for (int x = 0; x < 60; x++) {
+        img.setRGB(x, y, (x * 4) << 16 | (y * 5) << 8 | 77);
+      }
+    }
+    ImageIO.write(img, "png", image.toFile());
+    Path target = dir.resolve("features.safetensors");
+    int code = Main.execute("encode", "--method", "sclip", "--weights", weights.toString(), "--image", image.toString(),
+        "--out", target.toString());
+    assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    try (TensorFile f = TensorFile.open(target)) {
+      // short side 45 -> 32, long side 60 * 32 / 45 = 42.7 -> 40 (multiple of the patch 8): grid 4 x 5.
+      assertThat(f.info("features").shape()).containsExactly(1, 32, 4, 5);
+      assertThat(f.info("image").shape()).containsExactly(1, 3, 32, 40);
+      assertThat(f.metadata()).containsEntry("method", "sclip").containsKey("weights_sha256");
+    }
+  }
+
+  @Test
+  void unknownMethodIsAOneLineErrorListingMethods() {
+    int code = Main.execute("encode", "--method", "nope", "--weights", "w", "--image", "i", "--out", "o");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown method 'nope'").contains("sclip");
+  }
+
+  @Test
+  void corruptImageIsNamedInTheError() throws Exception {
+    Path weights = ClipPresets.writeRandom("tiny", 3L, dir.resolve("clip.safetensors"));
+    Path image = Files.write(dir.resolve("broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
+    int code = Main.execute("encode", "--method", "clip", "--weights", weights.toString(), "--image", image.toString(),
+        "--out", dir.resolve("x.safetensors").toString());
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("broken.png");
+    assertThat(dir.resolve("x.safetensors")).doesNotExist();
+  }
+}

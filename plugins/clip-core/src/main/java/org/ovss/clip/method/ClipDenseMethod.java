@@ -1,0 +1,206 @@
+package org.ovss.clip.method;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.ovss.api.ClassPrompt;
+import org.ovss.api.InputSpec;
+import org.ovss.api.InvalidInputException;
+import org.ovss.api.MethodConfig;
+import org.ovss.api.MethodInfo;
+import org.ovss.api.PromptSet;
+import org.ovss.api.QueryEmbeddings;
+import org.ovss.api.SegmentationMethod;
+import org.ovss.clip.model.AttentionMode;
+import org.ovss.clip.model.ClipModel;
+import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.clip.weights.ClipWeights;
+
+/**
+ * A training-free dense method on a CLIP ViT: patch tokens of a modified last block, compared with text
+ * queries by cosine similarity. {@code clip}, {@code maskclip} and {@code sclip} differ only in the
+ * last block's {@link AttentionMode}.
+ */
+public class ClipDenseMethod implements SegmentationMethod {
+
+  /** Knobs every CLIP-based method accepts. */
+  public static final Map<String, String> KNOBS = Map.of(
+      "vision-heads", "attention heads of the image tower (default: weights metadata, config.json, else width/64)",
+      "text-heads", "attention heads of the text tower (default as vision-heads)",
+      "text-batch", "prompts per text-encoder forward (default 256)");
+
+  private final MethodInfo info;
+  private final AttentionMode lastBlock;
+  private final NDManager manager;
+  private final ClipModel model;
+  private final ParameterStore parameters;
+  private final MethodConfig config;
+  private final int textBatch;
+  private ClipTokenizer tokenizer;
+
+  public ClipDenseMethod(MethodInfo info, MethodConfig config, AttentionMode lastBlock) {
+    this.info = info;
+    this.config = config;
+    this.lastBlock = lastBlock;
+    this.textBatch = intOption(config, "text-batch").orElse(256);
+    Path weights = config.requireWeights(info.id());
+    manager = NDManager.newBaseManager();
+    try {
+      model = ClipWeights.load(weights, manager,
+          new ClipWeights.Heads(intOption(config, "vision-heads"), intOption(config, "text-heads")));
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+    parameters = new ParameterStore(manager, false);
+  }
+
+  private static OptionalInt intOption(MethodConfig config, String name) {
+    String v = config.options().get(name);
+    if (v == null) {
+      return OptionalInt.empty();
+    }
+    try {
+      int n = Integer.parseInt(v.strip());
+      if (n <= 0) {
+        throw new NumberFormatException();
+      }
+      return OptionalInt.of(n);
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException("option " + name + " must be a positive integer, got '" + v + "'");
+    }
+  }
+
+  @Override
+  public MethodInfo info() {
+    return info;
+  }
+
+  public ClipModel model() {
+    return model;
+  }
+
+  @Override
+  public InputSpec inputSpec() {
+    return new InputSpec(model.config().imageResolution(), model.config().patchSize(), InputSpec.CLIP_MEAN, InputSpec.CLIP_STD);
+  }
+
+  @Override
+  public QueryEmbeddings encodeText(List<ClassPrompt> classes, PromptSet prompts) {
+    ClipTokenizer tok = tokenizer();
+    int context = model.config().contextLength();
+    List<String> texts = new ArrayList<>();
+    int[] queryClass = new int[classes.stream().mapToInt(c -> c.queries().size()).sum()];
+    int q = 0;
+    for (int c = 0; c < classes.size(); c++) {
+      for (String query : classes.get(c).queries()) {
+        queryClass[q++] = c;
+        for (String template : prompts.templates()) {
+          texts.add(prompts.apply(template, query));
+        }
+      }
+    }
+    int templates = prompts.templates().size();
+    long dim = model.config().embedDim();
+    try (NDManager scope = manager.newSubManager()) {
+      List<NDArray> chunks = new ArrayList<>();
+      for (int start = 0; start < texts.size(); start += textBatch) {
+        List<String> chunk = texts.subList(start, Math.min(texts.size(), start + textBatch));
+        int[] flat = new int[chunk.size() * context];
+        for (int i = 0; i < chunk.size(); i++) {
+          System.arraycopy(tok.tokenize(chunk.get(i), context), 0, flat, i * context, context);
+        }
+        NDArray ids = scope.create(flat, new Shape(chunk.size(), context));
+        chunks.add(l2Normalize(model.encodeText(parameters, ids, false))); // [n, E]
+      }
+      NDArray all = chunks.size() == 1 ? chunks.get(0) : NDArrays.concat(new NDList(chunks), 0); // [Q*T, E]
+      // Each prompt normalised, mean over templates, normalised again (SCLIP clip_segmentor.py).
+      NDArray mean = all.reshape(queryClass.length, templates, dim).mean(new int[] {1}); // [Q, E]
+      NDArray result = l2Normalize(mean);
+      result.attach(manager);
+      return new QueryEmbeddings(result, queryClass, classes.size());
+    }
+  }
+
+  @Override
+  public NDArray encodeImage(NDArray windows) {
+    NDManager caller = windows.getManager();
+    try (NDManager scope = caller.newSubManager()) {
+      windows.tempAttach(scope);
+      NDArray features = denseFeatures(windows); // [B, D, h, w]
+      features.attach(caller);
+      return features;
+    }
+  }
+
+  @Override
+  public NDArray segment(NDArray windows, QueryEmbeddings queries) {
+    NDManager caller = windows.getManager();
+    try (NDManager scope = caller.newSubManager()) {
+      windows.tempAttach(scope);
+      NDArray tokens = patchTokens(windows); // [B, h*w, D]
+      long b = tokens.getShape().get(0);
+      int p = model.config().patchSize();
+      long h = windows.getShape().get(2) / p;
+      long w = windows.getShape().get(3) / p;
+      NDArray logits = l2Normalize(tokens).matMul(queries.embeddings().transpose()); // [B, h*w, Q]
+      NDArray out = logits.transpose(0, 2, 1).reshape(b, queries.queryCount(), h, w); // [B, Q, h, w]
+      out.attach(caller);
+      return out;
+    }
+  }
+
+  /** Dense features [B, D, h, w] from the patch tokens. */
+  private NDArray denseFeatures(NDArray windows) {
+    NDArray tokens = patchTokens(windows); // [B, h*w, D]
+    int p = model.config().patchSize();
+    long b = tokens.getShape().get(0);
+    long d = tokens.getShape().get(2);
+    return tokens.transpose(0, 2, 1).reshape(b, d, windows.getShape().get(2) / p, windows.getShape().get(3) / p);
+  }
+
+  /** ln_post + proj of the patch tokens with the method's last block, CLS dropped: [B, h*w, D]. */
+  private NDArray patchTokens(NDArray windows) {
+    if (windows.getDataType() != DataType.FLOAT32) {
+      throw new InvalidInputException("windows must be float32, got " + windows.getDataType());
+    }
+    return model.visual().forwardTokens(parameters, windows, lastBlock, false).get(":, 1:, :");
+  }
+
+  private static NDArray l2Normalize(NDArray x) {
+    return x.div(x.norm(new int[] {-1}, true));
+  }
+
+  private synchronized ClipTokenizer tokenizer() {
+    if (tokenizer == null) {
+      Path location = config.tokenizer().orElseGet(() -> config.requireWeights(info.id()).toAbsolutePath().getParent());
+      ClipTokenizer t;
+      try {
+        t = Files.isDirectory(location) ? ClipTokenizer.fromDirectory(location) : ClipTokenizer.fromBpeGz(location);
+      } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+        throw new InvalidInputException("cannot load the tokenizer: " + e.getMessage(), e);
+      }
+      if (t.vocabSize() > model.config().vocabSize()) {
+        throw new InvalidInputException("tokenizer " + location + " has " + t.vocabSize() + " tokens but the model's token "
+            + "embedding has only " + model.config().vocabSize() + " rows: they do not belong together");
+      }
+      tokenizer = t;
+    }
+    return tokenizer;
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

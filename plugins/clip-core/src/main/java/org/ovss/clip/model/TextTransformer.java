@@ -1,0 +1,123 @@
+package org.ovss.clip.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Embedding;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * CLIP's causal text transformer: token + positional embeddings, blocks with a causal mask, ln_final,
+ * the end-of-text token's feature (position of the largest token id, as OpenAI's code) times
+ * text_projection.
+ */
+public final class TextTransformer extends AbstractBlock implements StateDictBlock {
+  private final ClipConfig config;
+  private final Parameter tokenEmbedding;
+  private final Parameter positionalEmbedding;
+  private final List<ResidualAttentionBlock> blocks = new ArrayList<>();
+  private final ClipLayerNorm lnFinal;
+  private final Parameter textProjection;
+
+  TextTransformer(ClipConfig c) {
+    this.config = c;
+    int w = c.textWidth();
+    tokenEmbedding = addParameter(Blocks.weight("token_embedding"));
+    positionalEmbedding = addParameter(Blocks.weight("positional_embedding"));
+    for (int i = 0; i < c.textLayers(); i++) {
+      blocks.add(addChildBlock("block" + i, new ResidualAttentionBlock(w, c.textHeads())));
+    }
+    lnFinal = addChildBlock("ln_final", new ClipLayerNorm(w));
+    textProjection = addParameter(Blocks.weight("text_projection"));
+  }
+
+  /**
+   * @param ids token ids [B, L] (int32 or int64), L at most the context length
+   * @return text embeddings [B, E], not normalised
+   */
+  public NDArray forward(ParameterStore ps, NDArray ids, boolean training) {
+    long b = ids.getShape().get(0);
+    int len = (int) ids.getShape().get(1);
+    if (len > config.contextLength()) {
+      throw new IllegalArgumentException("token sequence of " + len + " exceeds context length " + config.contextLength());
+    }
+    NDArray tokenWeights = ps.getValue(tokenEmbedding, ids.getDevice(), training);
+    NDArray x = Embedding.embedding(ids.toType(DataType.INT64, false), tokenWeights, SparseFormat.DENSE).singletonOrThrow(); // [B, L, W]
+    x = x.add(ps.getValue(positionalEmbedding, ids.getDevice(), training).get(x.getManager(), new NDIndex("0:" + len)));
+    NDArray mask = causalMask(ids.getManager(), len);
+    for (ResidualAttentionBlock block : blocks) {
+      x = block.forward(ps, x, mask, AttentionMode.VANILLA, training);
+    }
+    x = lnFinal.forward(ps, x, training);
+    long[] eot = eotPositions(ids);
+    NDList rows = new NDList();
+    for (int i = 0; i < b; i++) {
+      rows.add(x.get(i).get(eot[i])); // [W]
+    }
+    return NDArrays.stack(rows).matMul(ps.getValue(textProjection, ids.getDevice(), training)); // [B, E]
+  }
+
+  /** End-of-text position per row: the argmax of the ids, since EOT has the largest id in CLIP's vocabulary. */
+  private static long[] eotPositions(NDArray ids) {
+    long[] flat = ids.toType(DataType.INT64, false).toLongArray();
+    long len = ids.getShape().get(1);
+    long[] pos = new long[(int) ids.getShape().get(0)];
+    for (int r = 0; r < pos.length; r++) {
+      long best = Long.MIN_VALUE;
+      for (int j = 0; j < len; j++) {
+        long v = flat[(int) (r * len + j)];
+        if (v > best) { // first maximum, like torch.argmax
+          best = v;
+          pos[r] = j;
+        }
+      }
+    }
+    return pos;
+  }
+
+  private static NDArray causalMask(NDManager manager, int len) {
+    float[] m = new float[len * len];
+    for (int i = 0; i < len; i++) {
+      for (int j = i + 1; j < len; j++) {
+        m[i * len + j] = Float.NEGATIVE_INFINITY;
+      }
+    }
+    return manager.create(m, new Shape(len, len));
+  }
+
+  public ClipConfig config() {
+    return config;
+  }
+
+  @Override
+  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    return new NDList(forward(ps, inputs.singletonOrThrow(), training));
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    return new Shape[] {new Shape(inputShapes[0].get(0), config.embedDim())};
+  }
+
+  @Override
+  public void stateDict(String prefix, Map<String, NamedParameter> out) {
+    out.put(prefix + "token_embedding.weight", new NamedParameter(tokenEmbedding, new Shape(config.vocabSize(), config.textWidth())));
+    out.put(prefix + "positional_embedding", new NamedParameter(positionalEmbedding, new Shape(config.contextLength(), config.textWidth())));
+    for (int i = 0; i < blocks.size(); i++) {
+      blocks.get(i).stateDict(prefix + "transformer.resblocks." + i + ".", out);
+    }
+    lnFinal.stateDict(prefix + "ln_final.", out);
+    out.put(prefix + "text_projection", new NamedParameter(textProjection, new Shape(config.textWidth(), config.embedDim())));
+  }
+}

@@ -1,0 +1,68 @@
+package org.ovss.clip;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.ovss.clip.io.TensorFile;
+
+/** Locates the parity fixtures (system property {@code ovss.parity.dir}) and compares arrays. */
+public final class ParityFixture {
+  private ParityFixture() {}
+
+  /** The fixture directory: {@code -Dovss.parity.dir=DIR}, default {@code ../shared/parity/clip-tiny}. */
+  public static Path dir() {
+    String p = System.getProperty("ovss.parity.dir", "../shared/parity/clip-tiny");
+    Path dir = Path.of(p).toAbsolutePath().normalize();
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalStateException("parity fixture directory " + dir + " does not exist (set -Dovss.parity.dir)");
+    }
+    return dir;
+  }
+
+  /** The CLIP BPE merges file of ../shared/clip. */
+  public static Path bpeFile() {
+    String shared = System.getProperty("ovss.shared.dir", "../shared");
+    return Path.of(shared, "clip", "bpe_simple_vocab_16e6.txt.gz").toAbsolutePath().normalize();
+  }
+
+  /** The three files that hold the same tiny CLIP. */
+  public static List<String> weightFiles() {
+    return List.of("weights-openai.safetensors", "weights-hf.safetensors", "weights-openai-jit.pt");
+  }
+
+  /** A float tensor of a fixture file with its shape. */
+  public record Tensor(float[] values, long[] shape) {}
+
+  public static Tensor read(String file, String name) {
+    try (TensorFile f = TensorFile.open(dir().resolve(file))) {
+      return new Tensor(f.readFloats(name), f.info(name).shape());
+    }
+  }
+
+  public static long[] readLongs(String file, String name) {
+    try (TensorFile f = TensorFile.open(dir().resolve(file))) {
+      return f.readLongs(name);
+    }
+  }
+
+  /** Largest absolute difference; fails on a length mismatch. */
+  public static double maxAbsDiff(float[] actual, float[] expected) {
+    if (actual.length != expected.length) {
+      throw new AssertionError("length " + actual.length + " != expected " + expected.length);
+    }
+    double max = 0;
+    for (int i = 0; i < actual.length; i++) {
+      double d = Math.abs((double) actual[i] - expected[i]);
+      if (Double.isNaN(d)) {
+        return Double.POSITIVE_INFINITY;
+      }
+      max = Math.max(max, d);
+    }
+    return max;
+  }
+
+  public static String shape(long[] s) {
+    return Arrays.toString(s);
+  }
+}

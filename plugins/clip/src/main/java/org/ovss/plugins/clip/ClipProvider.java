@@ -1,0 +1,27 @@
+package org.ovss.plugins.clip;
+
+import java.util.Set;
+import org.ovss.api.Capability;
+import org.ovss.api.MethodConfig;
+import org.ovss.api.MethodInfo;
+import org.ovss.api.MethodProvider;
+import org.ovss.api.SegmentationMethod;
+import org.ovss.clip.method.ClipDenseMethod;
+import org.ovss.clip.model.AttentionMode;
+
+/** Vanilla CLIP dense baseline: every patch token of the unmodified last block, compared with the text. */
+public final class ClipProvider implements MethodProvider {
+  static final MethodInfo INFO = new MethodInfo(
+      "clip", "CLIP (dense, vanilla)", "baseline: Radford et al. 2021, CLIP",
+      Set.of(Capability.ENCODE, Capability.SEGMENT), "sclip", ClipDenseMethod.KNOBS);
+
+  @Override
+  public MethodInfo info() {
+    return INFO;
+  }
+
+  @Override
+  public SegmentationMethod open(MethodConfig config) {
+    return new ClipDenseMethod(INFO, config, AttentionMode.VANILLA);
+  }
+}

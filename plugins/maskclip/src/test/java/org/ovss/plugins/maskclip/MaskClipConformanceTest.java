@@ -1,0 +1,24 @@
+package org.ovss.plugins.maskclip;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.ovss.api.MethodConfig;
+import org.ovss.api.MethodProvider;
+import org.ovss.clip.model.ClipPresets;
+import org.ovss.testkit.MethodConformanceTest;
+
+class MaskClipConformanceTest extends MethodConformanceTest {
+
+  @Override
+  protected MethodProvider provider() {
+    return new MaskClipProvider();
+  }
+
+  @Override
+  protected MethodConfig config(Path tempDir) {
+    Path weights = ClipPresets.writeRandom("tiny", 7L, tempDir.resolve("tiny-clip.safetensors"));
+    Path bpe = Path.of(System.getProperty("ovss.shared.dir", "../../../shared"), "clip", "bpe_simple_vocab_16e6.txt.gz");
+    return new MethodConfig(Optional.of(weights), Optional.of(bpe), Map.of(), 0L);
+  }
+}

@@ -1,0 +1,30 @@
+package org.ovss.plugins.sclip;
+
+import java.util.Set;
+import org.ovss.api.Capability;
+import org.ovss.api.MethodConfig;
+import org.ovss.api.MethodInfo;
+import org.ovss.api.MethodProvider;
+import org.ovss.api.SegmentationMethod;
+import org.ovss.clip.method.ClipDenseMethod;
+import org.ovss.clip.model.AttentionMode;
+
+/**
+ * SCLIP (shared/seeds/004): correlative self-attention softmax(qq^T s) + softmax(kk^T s) in the last
+ * block (Eq. 3), residual and FFN kept, as the official {@code clip/model.py custom_attn}.
+ */
+public final class SclipProvider implements MethodProvider {
+  static final MethodInfo INFO = new MethodInfo(
+      "sclip", "SCLIP", "Wang et al. 2024, SCLIP: Rethinking Self-Attention for Dense Vision-Language Inference (seed 004)",
+      Set.of(Capability.ENCODE, Capability.SEGMENT), "sclip", ClipDenseMethod.KNOBS);
+
+  @Override
+  public MethodInfo info() {
+    return INFO;
+  }
+
+  @Override
+  public SegmentationMethod open(MethodConfig config) {
+    return new ClipDenseMethod(INFO, config, AttentionMode.CSA);
+  }
+}
