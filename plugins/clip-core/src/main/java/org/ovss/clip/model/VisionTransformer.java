@@ -50,12 +50,16 @@ public final class VisionTransformer extends AbstractBlock implements StateDictB
   public NDArray forwardTokens(ParameterStore ps, NDArray images, AttentionMode lastBlock, boolean training) {
     Shape s = images.getShape();
     int p = config.patchSize();
-    if (s.dimension() != 4 || s.get(1) != 3 || s.get(2) % p != 0 || s.get(3) % p != 0) {
-      throw new IllegalArgumentException("images must be [B, 3, H, W] with H, W multiples of " + p + ", got " + s);
+    if (s.dimension() != 4 || s.get(1) != 3 || s.get(2) < p || s.get(3) < p) {
+      throw new IllegalArgumentException("images must be [B, 3, H, W] with H, W at least the patch size " + p + ", got " + s);
     }
     long b = s.get(0);
     int gh = (int) (s.get(2) / p);
     int gw = (int) (s.get(3) / p);
+    if (gh * p != s.get(2) || gw * p != s.get(3)) {
+      // The stride-p patch convolution ignores the remainder rows and columns, as CLIP's conv1 does.
+      images = images.get(":, :, 0:" + gh * p + ", 0:" + gw * p);
+    }
     int width = config.visionWidth();
     NDArray x =
         Conv2d.conv2d(images, ps.getValue(conv1, images.getDevice(), training), null, new Shape(p, p))

@@ -1,0 +1,78 @@
+package org.ovss.runner.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * From per-query logits to a label map, as SCLIP's {@code postprocess_result} (notes/anchors.md 1.1):
+ * logits x logit scale, softmax over queries, max over each class's synonyms, optional area threshold,
+ * argmax, and pixels whose top probability is below the probability threshold set to class 0.
+ */
+public final class ClassScores {
+  private ClassScores() {}
+
+  /** Class probabilities [C, H, W] from per-query logits [Q, H, W]. */
+  public static NDArray classProbabilities(NDArray queryLogits, double logitScale, int[] queryClass, int classCount) {
+    NDArray probs = queryLogits.mul(logitScale).softmax(0); // [Q, H, W]
+    if (queryClass.length == classCount) {
+      boolean identity = true;
+      for (int i = 0; i < queryClass.length; i++) {
+        identity &= queryClass[i] == i;
+      }
+      if (identity) {
+        return probs;
+      }
+    }
+    List<NDArray> perClass = new ArrayList<>(classCount);
+    for (int c = 0; c < classCount; c++) {
+      List<Long> rows = new ArrayList<>();
+      for (int qi = 0; qi < queryClass.length; qi++) {
+        if (queryClass[qi] == c) {
+          rows.add((long) qi);
+        }
+      }
+      NDArray index = probs.getManager().create(rows.stream().mapToLong(Long::longValue).toArray());
+      perClass.add(probs.get(index).max(new int[] {0})); // [H, W]
+    }
+    return NDArrays.stack(new NDList(perClass)); // [C, H, W]
+  }
+
+  /**
+   * SCLIP's area threshold: a foreground class whose argmax area is not above {@code areaThreshold} times
+   * the total foreground area gets probability 0 everywhere (class 0, background, is never removed).
+   */
+  public static NDArray applyAreaThreshold(NDArray classProbs, double areaThreshold) {
+    int c = (int) classProbs.getShape().get(0);
+    long[] argmax = classProbs.argMax(0).toType(DataType.INT64, false).toLongArray();
+    long[] area = new long[c];
+    for (long a : argmax) {
+      area[(int) a]++;
+    }
+    long foreground = 0;
+    for (int k = 1; k < c; k++) {
+      foreground += area[k];
+    }
+    float[] keep = new float[c];
+    keep[0] = 1f;
+    for (int k = 1; k < c; k++) {
+      keep[k] = area[k] > areaThreshold * foreground ? 1f : 0f;
+    }
+    return classProbs.mul(classProbs.getManager().create(keep, new Shape(c, 1, 1)));
+  }
+
+  /** Argmax over classes; pixels whose top probability is below {@code probThreshold} become class 0. */
+  public static int[] labels(NDArray classProbs, double probThreshold) {
+    long[] argmax = classProbs.argMax(0).toType(DataType.INT64, false).toLongArray();
+    int[] labels = new int[argmax.length];
+    float[] top = probThreshold > 0 ? classProbs.max(new int[] {0}).toFloatArray() : null;
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = top != null && top[i] < probThreshold ? 0 : (int) argmax[i];
+    }
+    return labels;
+  }
+}

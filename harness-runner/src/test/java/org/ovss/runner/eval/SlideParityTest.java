@@ -1,0 +1,87 @@
+package org.ovss.runner.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.ovss.api.MethodConfig;
+import org.ovss.api.QueryEmbeddings;
+import org.ovss.api.SegmentationMethod;
+import org.ovss.clip.io.TensorFile;
+import org.ovss.runner.MethodRegistry;
+
+/**
+ * SCLIP slide inference against {@code slide-io.safetensors} (-Dovss.parity.dir): window average,
+ * resized logits, class probabilities with synonym max, and both label maps.
+ */
+class SlideParityTest {
+
+  private static Path dir() {
+    return Path.of(System.getProperty("ovss.parity.dir", "../../shared/parity/clip-tiny")).toAbsolutePath();
+  }
+
+  @Test
+  void slideInferenceAndPostprocessingMatchTheReference() throws Exception {
+    JsonNode cfg = new ObjectMapper().readTree(dir().resolve("slide-config.json").toFile());
+    int crop = cfg.get("crop").asInt();
+    int stride = cfg.get("stride").asInt();
+    int outH = cfg.get("output_size").get(0).asInt();
+    int outW = cfg.get("output_size").get(1).asInt();
+    double logitScale = cfg.get("logit_scale").asDouble();
+    double probThd = cfg.get("prob_thd").asDouble();
+    double areaThd = cfg.get("area_thd").asDouble();
+    try (TensorFile io = TensorFile.open(dir().resolve("slide-io.safetensors"));
+        NDManager m = NDManager.newBaseManager();
+        SegmentationMethod sclip = MethodRegistry.discover().get("sclip")
+            .open(MethodConfig.of(dir().resolve("weights-openai.safetensors"), null))) {
+      NDArray image = m.create(io.readFloats("image"), new Shape(io.info("image").shape()));
+      long[] qc = io.readLongs("query_class");
+      int[] queryClass = new int[qc.length];
+      int classCount = 0;
+      for (int i = 0; i < qc.length; i++) {
+        queryClass[i] = (int) qc[i];
+        classCount = Math.max(classCount, queryClass[i] + 1);
+      }
+      QueryEmbeddings queries = new QueryEmbeddings(
+          m.create(io.readFloats("queries"), new Shape(io.info("queries").shape())), queryClass, classCount);
+
+      NDArray avg = SlideInference.run(sclip, queries, image, crop, stride, 4);
+      close(avg.toFloatArray(), io.readFloats("window_logits_avg"), 1e-4, "window_logits_avg");
+
+      NDArray logits = BilinearMatrix.resize(avg, outH, outW, false);
+      close(logits.toFloatArray(), io.readFloats("logits"), 1e-4, "logits");
+
+      NDArray probs = ClassScores.classProbabilities(logits, logitScale, queryClass, classCount);
+      close(probs.toFloatArray(), io.readFloats("class_probs"), 1e-4, "class_probs");
+      assertLabels(ClassScores.labels(probs, probThd), io.readLongs("pred_prob_thd"), "pred_prob_thd");
+
+      NDArray area = ClassScores.applyAreaThreshold(probs, areaThd);
+      close(area.toFloatArray(), io.readFloats("class_probs_area"), 1e-4, "class_probs_area");
+      assertLabels(ClassScores.labels(area, probThd), io.readLongs("pred"), "pred");
+    }
+  }
+
+  private static void close(float[] actual, float[] expected, double tol, String what) {
+    assertThat(actual).as(what + " length").hasSameSizeAs(expected);
+    double max = 0;
+    for (int i = 0; i < actual.length; i++) {
+      max = Math.max(max, Math.abs(actual[i] - expected[i]));
+    }
+    System.out.printf("parity slide %-18s max abs error %.3g%n", what, max);
+    assertThat(max).as(what + " max abs error").isLessThanOrEqualTo(tol);
+  }
+
+  private static void assertLabels(int[] actual, long[] expected, String what) {
+    assertThat(actual).as(what + " length").hasSize(expected.length);
+    int differ = 0;
+    for (int i = 0; i < actual.length; i++) {
+      differ += actual[i] == expected[i] ? 0 : 1;
+    }
+    assertThat(differ).as(what + ": pixels that differ").isZero();
+  }
+}
