@@ -7,21 +7,18 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.ovss.api.Capability;
 import org.ovss.api.InputSpec;
-import org.ovss.api.MethodConfig;
 import org.ovss.api.MethodProvider;
 import org.ovss.api.SegmentationMethod;
-import org.ovss.api.UnsupportedCapabilityException;
 import org.ovss.clip.io.SafetensorsWriter;
 import org.ovss.runner.Hashing;
-import org.ovss.runner.MethodRegistry;
 import org.ovss.runner.image.ImageFiles;
 import org.ovss.runner.image.Preprocess;
 import org.ovss.runner.image.Resize;
 import org.ovss.runner.image.RgbImage;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ovss encode}: dense features of one image, written for inspection. */
@@ -32,11 +29,7 @@ import picocli.CommandLine.Option;
       "the method's default resolution (or --size), each side rounded to a multiple of the patch size."})
 final class EncodeCommand implements Runnable {
 
-  @Option(names = "--method", required = true, description = "method id (see 'ovss methods')")
-  String method;
-
-  @Option(names = "--weights", required = true, description = "weights file (safetensors or OpenAI TorchScript .pt)")
-  Path weights;
+  @Mixin MethodOptions methodOptions;
 
   @Option(names = "--image", required = true, description = "JPEG or PNG image")
   Path image;
@@ -47,21 +40,11 @@ final class EncodeCommand implements Runnable {
   @Option(names = "--size", description = "short side in pixels (default: the method's input resolution)")
   Integer size;
 
-  @Option(names = "--tokenizer", description = "tokenizer directory or bpe_simple_vocab_16e6.txt.gz (default: beside the weights)")
-  Path tokenizer;
-
-  @Option(names = {"-o", "--option"}, description = "method option NAME=VALUE (repeatable)")
-  Map<String, String> options = new LinkedHashMap<>();
-
   @Override
   public void run() {
-    MethodProvider provider = MethodRegistry.discover().get(method);
-    if (!provider.info().has(Capability.ENCODE)) {
-      throw new UnsupportedCapabilityException(method, Capability.ENCODE);
-    }
+    MethodProvider provider = methodOptions.provider(Capability.ENCODE);
     RgbImage rgb = ImageFiles.read(image);
-    MethodConfig config = new MethodConfig(Optional.of(weights), Optional.ofNullable(tokenizer), options, 0L);
-    try (SegmentationMethod m = provider.open(config); NDManager manager = NDManager.newBaseManager()) {
+    try (SegmentationMethod m = provider.open(methodOptions.config()); NDManager manager = NDManager.newBaseManager()) {
       InputSpec spec = m.inputSpec();
       int[] hw = Preprocess.shortSideSize(rgb.height(), rgb.width(), size == null ? spec.resolution() : size, spec.patchSize());
       RgbImage resized = Resize.bilinear(rgb, hw[0], hw[1]);
@@ -69,9 +52,9 @@ final class EncodeCommand implements Runnable {
       float[] input = Preprocess.normalize(resized, spec);
       NDArray features = m.encodeImage(manager.create(input, new Shape(inputShape)));
       Map<String, String> meta = new LinkedHashMap<>();
-      meta.put("method", method);
-      meta.put("weights", weights.toString());
-      meta.put("weights_sha256", Hashing.sha256(weights));
+      meta.put("method", methodOptions.method);
+      meta.put("weights", methodOptions.weights.toString());
+      meta.put("weights_sha256", Hashing.sha256(methodOptions.weights));
       meta.put("image", image.toString());
       meta.put("original_size", rgb.height() + "x" + rgb.width());
       meta.put("input_size", hw[0] + "x" + hw[1]);

@@ -3,45 +3,24 @@ package org.ovss.runner.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.ovss.clip.io.TensorFile;
 import org.ovss.clip.model.ClipPresets;
 
 class CliTest {
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream oldOut;
-  private PrintStream oldErr;
+  @RegisterExtension final ConsoleCapture console = new ConsoleCapture();
 
   @TempDir Path dir;
-
-  @BeforeEach
-  void capture() {
-    oldOut = System.out;
-    oldErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-  }
-
-  @AfterEach
-  void restore() {
-    System.setOut(oldOut);
-    System.setErr(oldErr);
-  }
 
   @Test
   void methodsListsEachPluginWithCapabilitiesAndPaper() {
     assertThat(Main.execute("methods")).isZero();
-    String text = out.toString(StandardCharsets.UTF_8);
+    String text = console.out();
     assertThat(text).containsPattern("(?m)^clip\\s+.*ENCODE,SEGMENT");
     assertThat(text).containsPattern("(?m)^maskclip\\s+.*ENCODE,SEGMENT");
     assertThat(text).containsPattern("(?m)^sclip\\s+.*ENCODE,SEGMENT.*SCLIP: Rethinking Self-Attention");
@@ -50,9 +29,9 @@ class CliTest {
   @Test
   void everyCommandHasHelp() {
     for (String command : new String[] {"methods", "encode"}) {
-      out.reset();
+      console.reset();
       assertThat(Main.execute(command, "--help")).isZero();
-      assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: ovss " + command);
+      assertThat(console.out()).contains("Usage: ovss " + command);
     }
   }
 
@@ -70,7 +49,7 @@ class CliTest {
     Path target = dir.resolve("features.safetensors");
     int code = Main.execute("encode", "--method", "sclip", "--weights", weights.toString(), "--image", image.toString(),
         "--out", target.toString());
-    assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(code).as(console.err()).isZero();
     try (TensorFile f = TensorFile.open(target)) {
       // short side 45 -> 32, long side 60 * 32 / 45 = 42.7 -> 40 (multiple of the patch 8): grid 4 x 5.
       assertThat(f.info("features").shape()).containsExactly(1, 32, 4, 5);
@@ -83,7 +62,7 @@ class CliTest {
   void unknownMethodIsAOneLineErrorListingMethods() {
     int code = Main.execute("encode", "--method", "nope", "--weights", "w", "--image", "i", "--out", "o");
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown method 'nope'").contains("sclip");
+    assertThat(console.err()).contains("unknown method 'nope'").contains("sclip");
   }
 
   @Test
@@ -93,7 +72,7 @@ class CliTest {
     int code = Main.execute("encode", "--method", "clip", "--weights", weights.toString(), "--image", image.toString(),
         "--out", dir.resolve("x.safetensors").toString());
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("broken.png");
+    assertThat(console.err()).contains("broken.png");
     assertThat(dir.resolve("x.safetensors")).doesNotExist();
   }
 }

@@ -12,7 +12,9 @@ import org.ovss.api.PostProcessor;
  * normalisation, message passing through a {@link PermutohedralLattice}.
  *
  * <p>Input: class probabilities [classes, h, w] (resized to the image, bilinear, if their size differs); unary
- * {@code -log(p + 1e-8)} as SimSeg's seg_evaluation.py builds it. Output: the final marginals Q [classes, H, W].
+ * {@code -log(p + 1e-8)} as SimSeg's seg_evaluation.py builds it. The appearance kernel reads
+ * {@link ImageContext#rgb()} as given; pydensecrf takes uint8, so integral values reproduce it. Output: the final
+ * marginals Q [classes, H, W].
  */
 public final class DenseCrf implements PostProcessor {
   /** SimSeg's epsilon inside the log of the unary. */
@@ -51,19 +53,22 @@ public final class DenseCrf implements PostProcessor {
     int h = image.height();
     int w = image.width();
     int n = h * w;
-    float[] prob = Resize.bilinear(scores, classes, height, width, h, w, false);
-    // Pixel-major [n, classes] so that each lattice vertex carries all classes contiguously.
-    float[] logP = new float[n * classes];
-    for (int c = 0; c < classes; c++) {
-      for (int i = 0; i < n; i++) {
-        float p = prob[c * n + i];
-        if (!(p >= 0)) {
-          throw new InvalidInputException("densecrf needs class probabilities, got " + p + " for class " + c
-              + " at pixel (" + i / w + ", " + i % w + "); apply a softmax to logits first");
-        }
-        logP[i * classes + c] = (float) Math.log(p + EPS);
+    float[] prob = height == h && width == w ? scores : Resize.bilinear(scores, classes, height, width, h, w, false);
+    for (int i = 0; i < prob.length; i++) {
+      if (!(prob[i] >= 0)) {
+        throw new InvalidInputException("densecrf needs class probabilities, got " + prob[i] + " for class "
+            + i / n + " at pixel (" + i % n / w + ", " + i % w + "); apply a softmax to logits first");
       }
     }
+    // Pixel-major [n, classes] so that each lattice vertex carries all classes contiguously.
+    float[] logP = new float[n * classes];
+    Parallel.forRange(n, GRAIN, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        for (int c = 0; c < classes; c++) {
+          logP[i * classes + c] = (float) Math.log(prob[c * n + i] + EPS);
+        }
+      }
+    });
     Kernel smoothness = new Kernel(gaussianFeatures(h, w, settings.gaussianSxy()), 2, settings.gaussianCompat(),
         classes);
     Kernel appearance = new Kernel(bilateralFeatures(image, settings.bilateralSxy(), settings.bilateralSrgb()), 5,
@@ -151,7 +156,7 @@ public final class DenseCrf implements PostProcessor {
    * degree-7 polynomial), about three times faster than {@link Math#exp} and called once per class and pixel in
    * every iteration.
    */
-  static float expNonPositive(float x) {
+  private static float expNonPositive(float x) {
     if (x < -87.33f) {
       return 0f;
     }

@@ -59,37 +59,39 @@ public final class Pamr implements PostProcessor {
         shift[t] = NEIGHBOURS[k][1] * dilations[di];
       }
     }
-    float[] aff = affinities(image.normalized(), h, w, rowStart, shift);
+    float[][] aff = affinities(image.normalized(), h, w, rowStart, shift);
     float[] next = new float[mask.length];
     int plane = h * w;
     for (int it = 0; it < iterations; it++) {
       float[] src = mask;
       float[] dst = next;
-      // pamr.py: mask = (LocalAffinityCopy(mask) * aff).sum(2), summed over the taps in kernel order per pixel; the
-      // tap loop is outside the column loop so that the interior columns run as one contiguous (vectorisable) pass.
-      Parallel.forRange(classes * h, 16, (from, to) -> {
+      // pamr.py: mask = (LocalAffinityCopy(mask) * aff).sum(2), summed over the taps in kernel order per pixel. Each
+      // tap's replicate-padded, shifted source row is copied out first so that the multiply-add runs over equal
+      // indices of distinct arrays, which C2 vectorises (it does not with a shifted index into a float[] that may
+      // alias the destination).
+      Parallel.forRange(h * classes, 16, (from, to) -> {
+        float[] shifted = new float[w];
+        float[] acc = new float[w];
         for (int r = from; r < to; r++) {
-          int c = r / h;
-          int y = r % h;
-          int out = c * plane + y * w;
-          Arrays.fill(dst, out, out + w, 0f);
+          int y = r / classes;
+          int base = (r % classes) * plane;
+          Arrays.fill(acc, 0f);
           for (int t = 0; t < taps; t++) {
-            int row = c * plane + rowStart[t][y];
-            int a = t * plane + y * w;
+            int row = base + rowStart[t][y];
             int dx = shift[t];
             int inFrom = Math.min(w, Math.max(0, -dx));
             int inTo = Math.max(inFrom, Math.min(w, w - dx));
-            for (int x = 0; x < inFrom; x++) {
-              dst[out + x] += src[row] * aff[a + x];
+            Arrays.fill(shifted, 0, inFrom, src[row]);
+            if (inTo > inFrom) {
+              System.arraycopy(src, row + inFrom + dx, shifted, inFrom, inTo - inFrom);
             }
-            int shifted = row + dx;
-            for (int x = inFrom; x < inTo; x++) {
-              dst[out + x] += src[shifted + x] * aff[a + x];
-            }
-            for (int x = inTo; x < w; x++) {
-              dst[out + x] += src[row + w - 1] * aff[a + x];
+            Arrays.fill(shifted, inTo, w, src[row + w - 1]);
+            float[] a = aff[t * h + y];
+            for (int x = 0; x < w; x++) {
+              acc[x] += shifted[x] * a[x];
             }
           }
+          System.arraycopy(acc, 0, dst, base + y * w, w);
         }
       });
       next = mask;
@@ -101,13 +103,13 @@ public final class Pamr implements PostProcessor {
   /**
    * Per-pixel softmax over the neighbours of the channel-mean of {@code -|x - x_n| / (1e-8 + 0.1 std)}, with the
    * standard deviation taken per channel over the 3x3 grids of all dilations, centre included (pamr.py LocalStDev:
-   * {@code x.std(2)}, unbiased). Tap-major [taps, h*w].
+   * {@code x.std(2)}, unbiased). One array per (tap, row): index {@code t * h + y}.
    */
-  private float[] affinities(float[] x, int h, int w, int[][] rowStart, int[] shift) {
+  private float[][] affinities(float[] x, int h, int w, int[][] rowStart, int[] shift) {
     int taps = rowStart.length;
     int channels = x.length / (h * w);
     int plane = h * w;
-    float[] aff = new float[taps * plane];
+    float[][] aff = new float[taps * h][w];
     Parallel.forRange(h, 8, (from, to) -> {
       float[] acc = new float[taps];
       double[] grid = new double[9 * dilations.length];
@@ -135,7 +137,7 @@ public final class Pamr implements PostProcessor {
             sum += acc[t];
           }
           for (int t = 0; t < taps; t++) {
-            aff[t * plane + p] = acc[t] / sum;
+            aff[t * h + y][xx] = acc[t] / sum;
           }
         }
       }

@@ -6,8 +6,9 @@ import java.util.Arrays;
  * The permutohedral lattice of Adams, Baek and Davis (2010) as densecrf's permutohedral.cpp builds and applies it:
  * each point is splatted onto the d+1 vertices of its enclosing simplex with barycentric weights, the lattice is
  * blurred with [1 2 1]/2 along each of the d+1 lattice directions, and values are sliced back with the same weights
- * times {@code 1/(1 + 2^-d)}. This approximates filtering with the Gaussian {@code exp(-|f_i - f_j|^2 / 2)} on the
- * features, the point itself included.
+ * times {@code 1/(1 + 2^-d)}. This approximates, up to a constant factor, filtering with the Gaussian
+ * {@code exp(-|f_i - f_j|^2 / 2)} on the features, the point itself included; the approximation has compact support
+ * and is not exactly symmetric, since the per-direction blurs do not commute on a sparse lattice.
  *
  * <p>Values are point-major: {@code value_size} consecutive floats per point.
  */
@@ -21,9 +22,13 @@ final class PermutohedralLattice {
   private final int[] vertex;
   /** Barycentric weight of each (point, simplex corner). */
   private final float[] barycentric;
-  /** The (point, corner) slots of each vertex, grouped by vertex (CSR), so splatting gathers without races. */
+  /**
+   * The (point, corner) slots of each vertex and their points, grouped by vertex (CSR), so that splatting gathers
+   * without write races.
+   */
   private final int[] splatStart;
   private final int[] splatSlots;
+  private final int[] splatPoints;
   /** Neighbour vertices along each lattice direction, [(d+1) * vertices], shifted by one so that 0 means absent. */
   private final int[] minus;
   private final int[] plus;
@@ -46,9 +51,12 @@ final class PermutohedralLattice {
       splatStart[v + 1] += splatStart[v];
     }
     splatSlots = new int[points * corners];
+    splatPoints = new int[points * corners];
     int[] fill = Arrays.copyOf(splatStart, vertices);
     for (int s = 0; s < vertex.length; s++) {
-      splatSlots[fill[vertex[s]]++] = s;
+      int at = fill[vertex[s]]++;
+      splatSlots[at] = s;
+      splatPoints[at] = s / corners;
     }
   }
 
@@ -199,9 +207,8 @@ final class PermutohedralLattice {
         int o = (v + 1) * valueSize;
         Arrays.fill(splatted, o, o + valueSize, 0f);
         for (int s = splatStart[v]; s < splatStart[v + 1]; s++) {
-          int slot = splatSlots[s];
-          float w = splat[slot];
-          int src = slot / corners * valueSize;
+          float w = splat[splatSlots[s]];
+          int src = splatPoints[s] * valueSize;
           for (int c = 0; c < valueSize; c++) {
             splatted[o + c] += w * in[src + c];
           }

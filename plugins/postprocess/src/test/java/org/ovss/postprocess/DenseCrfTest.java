@@ -128,6 +128,16 @@ class DenseCrfTest {
   }
 
   @Test
+  void scoresAreResizedWithPyTorchsHalfPixelRule() {
+    // F.interpolate([0, 1, 2] -> 6, bilinear, align_corners=False) = [0, 0.25, 0.75, 1.25, 1.75, 2] along each axis.
+    float[] row = Resize.bilinear(new float[] {0, 1, 2}, 1, 1, 3, 1, 6, false);
+    assertThat(row).containsExactly(0f, 0.25f, 0.75f, 1.25f, 1.75f, 2f);
+    float[] grid = Resize.bilinear(new float[] {0, 1, 2, 3}, 1, 2, 2, 4, 4, false);
+    // (1, 1) samples the source at (0.25, 0.25): 0.1875 * 1 + 0.1875 * 2 + 0.0625 * 3.
+    assertThat(grid[5]).isCloseTo(0.75f, within(1e-6f));
+  }
+
+  @Test
   void rejectsLogitsWithANegativeValue() {
     Scene scene = Scene.blocks(6, 6, 2, 8, 1);
     float[] scores = scene.prob.clone();

@@ -1,10 +1,12 @@
 package org.ovss.postprocess;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -16,13 +18,16 @@ import org.ovss.clip.io.TensorFile;
 
 /**
  * PAMR against the reference pamr.py output in {@code pamr-io.safetensors} of the fixture directory
- * ({@code -Dovss.parity.dir}), with the settings of its {@code pamr-config.json}.
+ * ({@code -Dovss.parity.dir}), with the settings of its {@code pamr-config.json}; skipped for fixture sets without
+ * a PAMR case.
  */
 class PamrParityTest {
 
   @Test
   void refinedMaskMatchesReference() throws IOException {
     Path dir = Path.of(System.getProperty("ovss.parity.dir", "../../../shared/parity/clip-tiny"));
+    assertThat(dir).as("parity fixture directory (-Dovss.parity.dir)").isDirectory();
+    assumeTrue(Files.exists(dir.resolve("pamr-io.safetensors")), "no PAMR fixture in " + dir);
     JsonNode config = new ObjectMapper().readTree(dir.resolve("pamr-config.json").toFile());
     String dilations = StreamSupport.stream(config.get("dilations").spliterator(), false)
         .map(JsonNode::asText).collect(Collectors.joining(","));

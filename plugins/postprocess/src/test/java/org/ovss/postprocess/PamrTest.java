@@ -39,6 +39,19 @@ class PamrTest {
   }
 
   @Test
+  void dilationsBeyondTheImageClampToItsBorder() {
+    float[] mask = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+    float[] far = new Pamr(1, new int[] {8}).refine(mask, 1, 3, 3, image(3, 3, new float[9]));
+    // (0,0): neighbours clamp to (0,0),(0,0),(0,2),(0,0),(0,2),(2,0),(2,0),(2,2) = 0,0,2,0,2,6,6,8
+    assertThat(far[0]).isCloseTo(3f, within(1e-6f));
+    // (0,1): 0,1,2,0,2,6,7,8
+    assertThat(far[1]).isCloseTo(3.25f, within(1e-6f));
+    assertThat(far[4]).isCloseTo(4f, within(1e-6f));
+    // On a 3x3 map every dilation from 2 on reaches the border.
+    assertThat(new Pamr(1, new int[] {2}).refine(mask, 1, 3, 3, image(3, 3, new float[9]))).containsExactly(far);
+  }
+
+  @Test
   void twoDilationsAverageSixteenNeighbours() {
     int n = 5;
     float[] mask = new float[n * n];

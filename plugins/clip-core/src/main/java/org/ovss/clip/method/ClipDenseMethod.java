@@ -39,6 +39,9 @@ public class ClipDenseMethod implements SegmentationMethod {
       "text-heads", "attention heads of the text tower (default as vision-heads)",
       "text-batch", "prompts per text-encoder forward (default 256)");
 
+  /** Size of CLIP's BPE vocabulary: 2 x 256 byte tokens, 48894 merges, start and end of text. */
+  private static final int CLIP_VOCABULARY = 49408;
+
   private final MethodInfo info;
   private final AttentionMode lastBlock;
   private final NDManager manager;
@@ -183,10 +186,28 @@ public class ClipDenseMethod implements SegmentationMethod {
 
   private synchronized ClipTokenizer tokenizer() {
     if (tokenizer == null) {
-      Path location = config.tokenizer().orElseGet(() -> config.requireWeights(info.id()).toAbsolutePath().getParent());
       ClipTokenizer t;
+      Object location;
       try {
-        t = Files.isDirectory(location) ? ClipTokenizer.fromDirectory(location) : ClipTokenizer.fromBpeGz(location);
+        if (config.tokenizer().isPresent()) {
+          Path p = config.tokenizer().get();
+          location = p;
+          t = Files.isDirectory(p) ? ClipTokenizer.fromDirectory(p) : ClipTokenizer.fromBpeGz(p);
+        } else {
+          Path dir = config.requireWeights(info.id()).toAbsolutePath().getParent();
+          location = dir;
+          if (hasTokenizerFiles(dir)) {
+            t = ClipTokenizer.fromDirectory(dir);
+          } else if (model.config().vocabSize() == CLIP_VOCABULARY) {
+            // Real CLIP weights often come alone; their vocabulary is CLIP's own, which this module ships.
+            location = "the bundled CLIP vocabulary";
+            t = ClipTokenizer.bundledClipVocabulary();
+          } else {
+            throw new InvalidInputException("no tokenizer beside " + config.weights().get() + " (looked for "
+                + ClipTokenizer.HF_VOCAB_FILE + " + " + ClipTokenizer.HF_MERGES_FILE + " or " + ClipTokenizer.BPE_GZ_FILE
+                + ") and the model's vocabulary of " + model.config().vocabSize() + " tokens is not CLIP's: pass --tokenizer");
+          }
+        }
       } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
         throw new InvalidInputException("cannot load the tokenizer: " + e.getMessage(), e);
       }
@@ -197,6 +218,12 @@ public class ClipDenseMethod implements SegmentationMethod {
       tokenizer = t;
     }
     return tokenizer;
+  }
+
+  private static boolean hasTokenizerFiles(Path dir) {
+    return Files.isRegularFile(dir.resolve(ClipTokenizer.BPE_GZ_FILE))
+        || (Files.isRegularFile(dir.resolve(ClipTokenizer.HF_VOCAB_FILE))
+            && Files.isRegularFile(dir.resolve(ClipTokenizer.HF_MERGES_FILE)));
   }
 
   @Override

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -166,12 +167,29 @@ public final class ClipTokenizer {
    */
   public static ClipTokenizer fromBpeGz(Path bpeSimpleVocabGz) {
     requireFile(bpeSimpleVocabGz, "CLIP BPE merges file");
+    try {
+      return fromBpeGz(Files.newInputStream(bpeSimpleVocabGz), bpeSimpleVocabGz.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + bpeSimpleVocabGz, e);
+    }
+  }
+
+  /**
+   * CLIP's own vocabulary, shipped with this module as OpenAI's {@code clip} package ships it (MIT
+   * licence): the fallback for real CLIP weights (49408 tokens) that come without tokenizer files.
+   */
+  public static ClipTokenizer bundledClipVocabulary() {
+    InputStream in = ClipTokenizer.class.getResourceAsStream(BPE_GZ_FILE);
+    if (in == null) {
+      throw new IllegalStateException("the bundled " + BPE_GZ_FILE + " is missing from the classpath");
+    }
+    return fromBpeGz(in, "bundled " + BPE_GZ_FILE);
+  }
+
+  private static ClipTokenizer fromBpeGz(InputStream gz, String source) {
     List<String> lines = new ArrayList<>();
     try (BufferedReader reader =
-        new BufferedReader(
-            new InputStreamReader(
-                new GZIPInputStream(Files.newInputStream(bpeSimpleVocabGz)),
-                StandardCharsets.UTF_8))) {
+        new BufferedReader(new InputStreamReader(new GZIPInputStream(gz), StandardCharsets.UTF_8))) {
       reader.readLine(); // a header, not a merge
       String line;
       while (lines.size() < CLIP_MERGES && (line = reader.readLine()) != null) {
@@ -179,11 +197,10 @@ public final class ClipTokenizer {
       }
     } catch (ZipException | EOFException e) {
       throw new IllegalArgumentException(
-          bpeSimpleVocabGz + ": not a complete gzip file (" + e.getMessage() + ")", e);
+          source + ": not a complete gzip file (" + e.getMessage() + ")", e);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + bpeSimpleVocabGz, e);
+      throw new UncheckedIOException("cannot read " + source, e);
     }
-    String source = bpeSimpleVocabGz.toString();
     List<String[]> merges = parseMerges(lines, 2, source);
     return new ClipTokenizer(clipVocabulary(merges, source), merges, source, source);
   }

@@ -1,0 +1,182 @@
+package org.ovss.runner.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.ovss.api.ClassPrompt;
+import org.ovss.api.ImageContext;
+import org.ovss.api.InputSpec;
+import org.ovss.api.InvalidInputException;
+import org.ovss.api.PostProcessor;
+import org.ovss.api.PostProcessorProvider;
+import org.ovss.api.PromptSet;
+import org.ovss.api.QueryEmbeddings;
+import org.ovss.api.SegmentationMethod;
+import org.ovss.api.UnknownNameException;
+import org.ovss.datasets.DatasetIndex;
+import org.ovss.datasets.DatasetSpec;
+import org.ovss.datasets.LabelMaps;
+import org.ovss.datasets.Sample;
+import org.ovss.runner.image.CvResize;
+import org.ovss.runner.image.ImageFiles;
+import org.ovss.runner.image.Preprocess;
+import org.ovss.runner.image.Resize;
+import org.ovss.runner.image.RgbImage;
+import org.ovss.runner.metrics.IoUAccumulator;
+import org.ovss.runner.metrics.SegmentationMetrics;
+import org.ovss.runner.protocol.Protocol;
+import org.ovss.runner.protocol.Protocols;
+
+/**
+ * Runs one method on one dataset split under one resolved protocol, streaming: one image in flight,
+ * metrics accumulated as histograms, predictions written as they are made.
+ */
+public final class Evaluator {
+  /** ImageNet mean/std of the GroupViT/TCL configs (notes/anchors.md 1.2). */
+  private static final InputSpec IMAGENET = new InputSpec(224, 16,
+      new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
+
+  private final SegmentationMethod method;
+  private final DatasetSpec spec;
+  private final DatasetIndex index;
+  private final Protocols.Resolved resolved;
+  private final Path predictionsDir;
+  private final int windowBatch;
+
+  public Evaluator(SegmentationMethod method, DatasetSpec spec, DatasetIndex index, Protocols.Resolved resolved,
+      Path predictionsDir, int windowBatch) {
+    this.method = method;
+    this.spec = spec;
+    this.index = index;
+    this.resolved = resolved;
+    this.predictionsDir = predictionsDir;
+    this.windowBatch = windowBatch;
+    Protocol p = resolved.protocol();
+    if (!spec.hasBackground() && (p.probThreshold() > 0 || p.bgThreshold() != null)) {
+      // SCLIP issue #2: a probability threshold on a dataset without a background class ruins the score.
+      throw new InvalidInputException("protocol " + p.name() + " sets a background threshold, but dataset " + spec.name()
+          + " has no background class: set --prob-thd 0 and --bg-threshold off");
+    }
+    if (p.slide() && p.crop() < method.inputSpec().patchSize()) {
+      throw new InvalidInputException("crop " + p.crop() + " is smaller than the patch size " + method.inputSpec().patchSize());
+    }
+  }
+
+  /** Evaluates every sample; progress goes to {@code console}. */
+  public EvalResults run(PrintStream console, String weightsPath, String weightsSha256) {
+    Protocol p = resolved.protocol();
+    List<ClassPrompt> classes = "alt".equals(p.classNames()) ? spec.altClasses() : spec.classes();
+    InputSpec norm = switch (p.normalization()) {
+      case "imagenet" -> IMAGENET;
+      case "clip" -> new InputSpec(224, 16, InputSpec.CLIP_MEAN, InputSpec.CLIP_STD);
+      default -> method.inputSpec();
+    };
+    PostProcessor pamr = p.pamr() == null ? null : postProcessor("pamr", p.pamr());
+    PostProcessor crf = p.crf() == null ? null : postProcessor("densecrf", p.crf());
+    IoUAccumulator metric = new IoUAccumulator(spec.classCount(), spec.ignoreIndex());
+    long started = System.nanoTime();
+    Instant startedAt = Instant.now();
+    QueryEmbeddings queries = method.encodeText(classes, PromptSet.named(p.prompts()));
+    ProgressBar bar = new ProgressBar(console, "eval " + method.info().id() + " on " + spec.name(), index.size());
+    int done = 0;
+    for (Sample sample : index.samples()) {
+      Prediction pred = predict(sample, queries, norm, pamr, crf);
+      int[] label = LabelMaps.read(sample.label(), spec, pred.height(), pred.width());
+      metric.add(pred.labels(), label);
+      if (predictionsDir != null) {
+        LabelMaps.writePalettePng(
+            predictionsDir.resolve(sample.id() + ".png"), pred.labels(), pred.height(), pred.width(), spec.palette());
+      }
+      done++;
+      bar.update(done, String.format("mIoU %.2f", metric.result().mIoU()));
+    }
+    double wall = (System.nanoTime() - started) / 1e9;
+    return results(metric.result(), classes, weightsPath, weightsSha256, startedAt, wall);
+  }
+
+  /** A label map at the image's original size. */
+  private record Prediction(int[] labels, int height, int width) {}
+
+  private Prediction predict(Sample sample, QueryEmbeddings queries, InputSpec norm, PostProcessor pamr, PostProcessor crf) {
+    Protocol p = resolved.protocol();
+    RgbImage rgb = ImageFiles.read(sample.image());
+    int h = rgb.height();
+    int w = rgb.width();
+    int[] size = CvResize.rescaleSize(h, w, p.longSide(), p.shortSide());
+    RgbImage resized = CvResize.linear(rgb, size[0], size[1]);
+    float[] normalized = Preprocess.normalize(resized, norm);
+    try (NDManager scope = NDManager.newBaseManager()) {
+      NDArray image = scope.create(normalized, new Shape(1, 3, size[0], size[1]));
+      NDArray avg = SlideInference.run(method, queries, image, p.slide() ? p.crop() : 0, p.stride(), windowBatch);
+      NDArray logits = BilinearMatrix.resize(avg, h, w, false); // [Q, H, W] at the original size
+      ImageContext context = null;
+      if (pamr != null || crf != null) {
+        // SCLIP refines with the normalised input resized back to the original size.
+        float[] back = Resize.bilinear(normalized, 3, size[0], size[1], h, w);
+        context = new ImageContext(h, w, rgb.pixels(), back);
+      }
+      if (pamr != null) {
+        int q = (int) logits.getShape().get(0);
+        logits = scope.create(pamr.refine(logits.toFloatArray(), q, h, w, context), new Shape(q, h, w));
+      }
+      NDArray probs = ClassScores.classProbabilities(logits, p.logitScale(), queries.queryClass(), queries.classCount());
+      if (crf != null) {
+        int c = queries.classCount();
+        probs = scope.create(crf.refine(probs.toFloatArray(), c, h, w, context), new Shape(c, h, w));
+      }
+      if (p.areaThreshold() != null) {
+        probs = ClassScores.applyAreaThreshold(probs, p.areaThreshold());
+      }
+      double threshold = Math.max(p.probThreshold(), p.bgThreshold() == null ? 0 : p.bgThreshold());
+      return new Prediction(ClassScores.labels(probs, threshold), h, w);
+    }
+  }
+
+  private static PostProcessor postProcessor(String id, Map<String, String> params) {
+    List<String> ids = new ArrayList<>();
+    for (PostProcessorProvider provider : ServiceLoader.load(PostProcessorProvider.class)) {
+      if (provider.id().equals(id)) {
+        return provider.create(params);
+      }
+      ids.add(provider.id());
+    }
+    throw new UnknownNameException("post-processor", id, ids);
+  }
+
+  private EvalResults results(SegmentationMetrics m, List<ClassPrompt> classes, String weights, String weightsSha256,
+      Instant startedAt, double wall) {
+    List<EvalResults.ClassResult> rows = new ArrayList<>();
+    for (int c = 0; c < classes.size(); c++) {
+      rows.add(new EvalResults.ClassResult(classes.get(c).name(), finite(m.classIoU()[c]), finite(m.classAcc()[c])));
+    }
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("mIoU", finite(m.mIoU()));
+    metrics.put("mAcc", finite(m.mAcc()));
+    metrics.put("aAcc", finite(m.aAcc()));
+    Map<String, Object> provenance = Provenance.describe();
+    provenance.put("startedAt", startedAt.toString());
+    provenance.put("wallSeconds", wall);
+    provenance.put("imagesPerSecond", m.images() / Math.max(wall, 1e-9));
+    Object protocol;
+    try {
+      protocol = new ObjectMapper().readValue(resolved.canonicalJson(), Map.class);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return new EvalResults("ovss-results/1", method.info().id(), method.info().displayName(), weights, weightsSha256,
+        spec.name(), spec.contentHash(), index.splitHash(), m.images(), protocol, resolved.hash(), metrics, rows, provenance);
+  }
+
+  private static Double finite(double v) {
+    return Double.isNaN(v) ? null : v;
+  }
+}

@@ -1,0 +1,126 @@
+package org.ovss.runner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
+import java.awt.image.WritableRaster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.ovss.clip.model.ClipPresets;
+
+/** {@code ovss eval} end to end on a small VOC-layout dataset written by the test. */
+class EvalCommandTest {
+  @RegisterExtension final ConsoleCapture console = new ConsoleCapture();
+
+  @TempDir Path dir;
+
+  /** VOCdevkit/VOC2012 layout: JPEGImages, SegmentationClass (palette PNG), ImageSets/Segmentation/val.txt. */
+  static Path vocLayout(Path root, List<String> ids, int h, int w) throws Exception {
+    Files.createDirectories(root.resolve("JPEGImages"));
+    Files.createDirectories(root.resolve("SegmentationClass"));
+    Files.createDirectories(root.resolve("ImageSets/Segmentation"));
+    Random random = new Random(1);
+    byte[] r = new byte[256];
+    byte[] g = new byte[256];
+    byte[] b = new byte[256];
+    for (int i = 0; i < 21; i++) {
+      r[i] = (byte) (i * 12);
+      g[i] = (byte) (255 - i * 12);
+      b[i] = (byte) (i * 5);
+    }
+    IndexColorModel palette = new IndexColorModel(8, 256, r, g, b);
+    for (String id : ids) {
+      BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+      BufferedImage label = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_INDEXED, palette);
+      WritableRaster raster = label.getRaster();
+      int cls = 1 + random.nextInt(20);
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          boolean object = x > w / 4 && x < 3 * w / 4 && y > h / 4 && y < 3 * h / 4;
+          int v = object ? 200 : 40;
+          img.setRGB(x, y, (v << 16) | ((v / 2 + random.nextInt(20)) << 8) | (255 - v));
+          raster.setSample(x, y, 0, object ? cls : (x == 0 ? 255 : 0));
+        }
+      }
+      ImageIO.write(img, "jpg", root.resolve("JPEGImages/" + id + ".jpg").toFile());
+      ImageIO.write(label, "png", root.resolve("SegmentationClass/" + id + ".png").toFile());
+    }
+    Files.writeString(root.resolve("ImageSets/Segmentation/val.txt"), String.join("\n", ids) + "\n");
+    return root;
+  }
+
+  @Test
+  void evalWritesResultsWithProvenanceAndPalettePredictions() throws Exception {
+    Path weights = ClipPresets.writeRandom("tiny", 5L, dir.resolve("clip.safetensors"));
+    Path root = vocLayout(dir.resolve("VOC2012"), List.of("2007_000001", "2007_000002", "2007_000003"), 40, 52);
+    Path outDir = dir.resolve("run");
+    int code = Main.execute("eval", "--method", "sclip", "--weights", weights.toString(), "--dataset", "voc21",
+        "--data-root", root.toString(), "--out", outDir.toString(), "--save-predictions",
+        "--short-side", "48", "--crop", "32", "--stride", "16", "--prompts", "a-photo-of", "--limit", "2");
+    assertThat(code).as(console.err()).isZero();
+    JsonNode r = new ObjectMapper().readTree(outDir.resolve("results.json").toFile());
+    assertThat(r.get("schema").asText()).isEqualTo("ovss-results/1");
+    assertThat(r.get("method").asText()).isEqualTo("sclip");
+    assertThat(r.get("dataset").asText()).isEqualTo("voc21");
+    assertThat(r.get("images").asInt()).isEqualTo(2);
+    assertThat(r.get("weightsSha256").asText()).hasSize(64);
+    assertThat(r.get("protocolSha256").asText()).hasSize(64);
+    assertThat(r.get("protocol").get("crop").asInt()).isEqualTo(32);
+    assertThat(r.get("protocol").get("logitScale").asDouble()).isEqualTo(65.0);
+    assertThat(r.get("metrics").get("mIoU").asDouble()).isBetween(0.0, 100.0);
+    assertThat(r.get("classes")).hasSize(21);
+    assertThat(r.get("provenance").get("machine").get("cores").asInt()).isPositive();
+    assertThat(outDir.resolve("predictions/2007_000001.png")).exists();
+    assertThat(outDir.resolve("predictions/2007_000003.png")).doesNotExist();
+    BufferedImage pred = ImageIO.read(outDir.resolve("predictions/2007_000002.png").toFile());
+    assertThat(pred.getWidth()).isEqualTo(52);
+    assertThat(pred.getHeight()).isEqualTo(40);
+    assertThat(pred.getColorModel()).isInstanceOf(IndexColorModel.class);
+    assertThat(console.err()).contains("2/2");
+  }
+
+  @Test
+  void missingDatasetDirectoryIsExplained() throws Exception {
+    Path weights = ClipPresets.writeRandom("tiny", 5L, dir.resolve("clip.safetensors"));
+    int code = Main.execute("eval", "--method", "sclip", "--weights", weights.toString(), "--dataset", "voc20",
+        "--data-root", dir.resolve("nowhere").toString(), "--out", dir.resolve("run").toString());
+    assertThat(code).isEqualTo(2);
+    assertThat(console.err()).contains("nowhere");
+  }
+
+  @Test
+  void invalidOverridesAndUnknownNamesAreOneLineErrors() throws Exception {
+    Path weights = ClipPresets.writeRandom("tiny", 5L, dir.resolve("clip.safetensors"));
+    Path root = vocLayout(dir.resolve("VOC2012"), List.of("a"), 40, 52);
+    String[] base = {"eval", "--method", "sclip", "--weights", weights.toString(), "--data-root", root.toString(),
+        "--out", dir.resolve("run").toString()};
+    assertThat(Main.execute(concat(base, "--dataset", "voc21", "--stride", "500"))).isEqualTo(2);
+    assertThat(console.err()).contains("stride 500 is larger than crop 224");
+    assertThat(Main.execute(concat(base, "--dataset", "voc99"))).isEqualTo(2);
+    assertThat(console.err()).contains("unknown dataset 'voc99'").contains("voc21");
+    assertThat(Main.execute(concat(base, "--dataset", "voc21", "--protocol", "nope"))).isEqualTo(2);
+    assertThat(console.err()).contains("unknown protocol 'nope'");
+    assertThat(Main.execute(concat(base, "--dataset", "voc20", "--prob-thd", "0.2"))).isEqualTo(2);
+    assertThat(console.err()).contains("has no background class");
+    assertThat(Main.execute(concat(base, "--dataset", "voc21", "--pamr", "ten"))).isEqualTo(2);
+    assertThat(console.err()).contains("--pamr takes ITERS:DIL,DIL");
+    assertThat(Main.execute(concat(base, "--dataset", "voc21", "--crop", "4", "--stride", "4"))).isEqualTo(2);
+    assertThat(console.err()).contains("smaller than the patch size");
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] all = new String[a.length + b.length];
+    System.arraycopy(a, 0, all, 0, a.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+}

@@ -1,0 +1,83 @@
+package org.ovss.runner.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ovss.api.InvalidInputException;
+import org.ovss.api.UnknownNameException;
+
+class ProtocolsTest {
+
+  @Test
+  void sclipCarriesItsPerDatasetConstants() {
+    Protocol voc21 = Protocols.resolve("sclip", "voc21", Map.of()).protocol();
+    assertThat(voc21.shortSide()).isEqualTo(336);
+    assertThat(voc21.crop()).isEqualTo(224);
+    assertThat(voc21.stride()).isEqualTo(112);
+    assertThat(voc21.logitScale()).isEqualTo(65.0);
+    assertThat(voc21.probThreshold()).isEqualTo(0.1);
+    assertThat(voc21.areaThreshold()).isEqualTo(0.1);
+    assertThat(voc21.prompts()).isEqualTo("openai-imagenet-80");
+    Protocol ctx60 = Protocols.resolve("sclip", "context60", Map.of()).protocol();
+    assertThat(ctx60.logitScale()).isEqualTo(50.0);
+    assertThat(ctx60.areaThreshold()).isNull();
+    assertThat(Protocols.resolve("sclip", "coco-object", Map.of()).protocol().logitScale()).isEqualTo(50.0);
+    assertThat(Protocols.resolve("sclip", "voc20", Map.of()).protocol().logitScale()).isEqualTo(40.0);
+    assertThat(Protocols.resolve("sclip", "cityscapes", Map.of()).protocol().shortSide()).isEqualTo(560);
+    assertThat(Protocols.resolve("sclip", "coco-stuff", Map.of()).protocol().shortSide()).isEqualTo(448);
+    assertThat(Protocols.resolve("sclip-paper", "coco-stuff", Map.of()).protocol().shortSide()).isEqualTo(336);
+    assertThat(Protocols.resolve("sclip-paper", "cityscapes", Map.of()).protocol().shortSide()).isEqualTo(560);
+  }
+
+  @Test
+  void groupvitAndSegclipThresholds() {
+    assertThat(Protocols.resolve("groupvit", "voc21", Map.of()).protocol().bgThreshold()).isEqualTo(0.95);
+    assertThat(Protocols.resolve("groupvit", "context60", Map.of()).protocol().bgThreshold()).isEqualTo(0.35);
+    assertThat(Protocols.resolve("segclip", "coco-object", Map.of()).protocol().bgThreshold()).isEqualTo(0.65);
+    assertThat(Protocols.resolve("segclip", "voc21", Map.of()).protocol().crop()).isEqualTo(224);
+  }
+
+  @Test
+  void overridesChangeTheHashAndAreRecorded() {
+    Protocols.Resolved base = Protocols.resolve("sclip", "voc20", Map.of());
+    Protocols.Resolved changed = Protocols.resolve("sclip", "voc20", Map.of("stride", "56", "pamr", "iterations=10;dilations=8,16"));
+    assertThat(changed.protocol().stride()).isEqualTo(56);
+    assertThat(changed.protocol().pamr()).containsEntry("dilations", "8,16");
+    assertThat(changed.hash()).isNotEqualTo(base.hash()).hasSize(64);
+    assertThat(Protocols.resolve("sclip", "voc20", Map.of()).hash()).isEqualTo(base.hash());
+  }
+
+  @Test
+  void invalidValuesAreNamed() {
+    assertThatThrownBy(() -> Protocols.resolve("sclip", "voc20", Map.of("stride", "300")))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("stride 300 is larger than crop 224");
+    assertThatThrownBy(() -> Protocols.resolve("sclip", "voc20", Map.of("probThreshold", "-0.1")))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("probThreshold");
+    assertThatThrownBy(() -> Protocols.resolve("sclip", "voc20", Map.of("crop", "abc")))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("crop needs a number");
+    assertThatThrownBy(() -> Protocols.resolve("sclip", "voc20", Map.of("colour", "red")))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("unknown protocol setting 'colour'");
+  }
+
+  @Test
+  void unknownProtocolListsTheBuiltIns() {
+    assertThatThrownBy(() -> Protocols.resolve("sclipp", "voc20", Map.of()))
+        .isInstanceOf(UnknownNameException.class).hasMessageContaining("sclip, sclip-paper");
+  }
+
+  @Test
+  void userProtocolFilesExtendBuiltInsAndRefuseUnknownKeys(@TempDir Path dir) throws Exception {
+    Path mine = Files.writeString(dir.resolve("mine.json"), "{\"extends\": \"sclip\", \"name\": \"mine\", \"crop\": 336}");
+    Protocol p = Protocols.resolve(mine.toString(), "voc21", Map.of()).protocol();
+    assertThat(p.crop()).isEqualTo(336);
+    assertThat(p.logitScale()).isEqualTo(65.0);
+    Path bad = Files.writeString(dir.resolve("bad.json"), "{\"extends\": \"sclip\", \"cropp\": 336}");
+    assertThatThrownBy(() -> Protocols.resolve(bad.toString(), "voc21", Map.of()))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("unknown key 'cropp'");
+  }
+}
