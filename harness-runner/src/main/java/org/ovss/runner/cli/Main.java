@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Open-vocabulary semantic segmentation harness: methods, encoders, evaluation.",
-    subcommands = {MethodsCommand.class, EncodeCommand.class, EvalCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {MethodsCommand.class, EncodeCommand.class, EvalCommand.class, PrepareCommand.class,
+      CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -28,7 +28,7 @@ class CliTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"methods", "encode"}) {
+    for (String command : new String[] {"methods", "encode", "eval", "prepare"}) {
       console.reset();
       assertThat(Main.execute(command, "--help")).isZero();
       assertThat(console.out()).contains("Usage: ovss " + command);
@@ -74,5 +74,27 @@ class CliTest {
     assertThat(code).isEqualTo(2);
     assertThat(console.err()).contains("broken.png");
     assertThat(dir.resolve("x.safetensors")).doesNotExist();
+  }
+
+  @Test
+  void prepareCocoObjectWritesInstanceTrainIds() throws Exception {
+    Path val = Files.createDirectories(dir.resolve("coco/annotations/val2017"));
+    BufferedImage raw = new BufferedImage(3, 1, BufferedImage.TYPE_BYTE_GRAY);
+    raw.getRaster().setSample(0, 0, 0, 0); // person (thing) -> 1
+    raw.getRaster().setSample(1, 0, 0, 120); // a stuff id -> 0
+    raw.getRaster().setSample(2, 0, 0, 255); // unlabeled -> 0 (the reference maps it to background)
+    ImageIO.write(raw, "png", val.resolve("000000000139.png").toFile());
+    assertThat(Main.execute("prepare", "coco-object", "--data-root", dir.resolve("coco").toString()))
+        .as(console.err()).isZero();
+    BufferedImage out = ImageIO.read(val.resolve("000000000139_instanceTrainIds.png").toFile());
+    assertThat(new int[] {out.getRaster().getSample(0, 0, 0), out.getRaster().getSample(1, 0, 0),
+        out.getRaster().getSample(2, 0, 0)}).containsExactly(1, 0, 0);
+    assertThat(console.out()).contains("wrote 1 COCO-Object label maps");
+  }
+
+  @Test
+  void prepareOnAMislaidRootNamesWhatItExpected() {
+    assertThat(Main.execute("prepare", "coco-object", "--data-root", dir.toString())).isEqualTo(2);
+    assertThat(console.err()).contains("expected train2017/ or val2017/");
   }
 }
