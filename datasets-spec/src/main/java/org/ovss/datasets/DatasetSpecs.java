@@ -28,7 +28,8 @@ import org.ovss.api.UnknownNameException;
  */
 public final class DatasetSpecs {
   private static final List<String> BUILT_IN =
-      List.of("voc21", "voc20", "context60", "context59", "coco-object", "coco-stuff", "ade20k", "cityscapes");
+      List.of("voc21", "voc20", "context60", "context59", "coco-object", "coco-stuff", "ade20k", "cityscapes",
+          "synth-shapes", "synth-shapes-bg", "synth-stuff");
   private static final String RESOURCE_DIR = "specs/";
   private static final Map<String, DatasetSpec> LOADED = new ConcurrentHashMap<>();
   private static final ObjectMapper JSON = JsonMapper.builder()

@@ -19,7 +19,7 @@ import java.util.List;
 public record PromptSet(String name, List<String> templates) {
 
   /** Names of the built-in prompt sets. */
-  public static final List<String> BUILT_IN = List.of("openai-imagenet-80", "a-photo-of", "pacl-7");
+  public static final List<String> BUILT_IN = List.of("openai-imagenet-80", "a-photo-of", "pacl-7", "synth");
 
   public PromptSet {
     templates = List.copyOf(templates);

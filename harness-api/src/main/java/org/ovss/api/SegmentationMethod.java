@@ -41,8 +41,11 @@ public interface SegmentationMethod extends AutoCloseable {
     throw new UnsupportedCapabilityException(info().id(), Capability.SEGMENT);
   }
 
-  /** Trains the method's own parameters and writes a checkpoint. */
-  default TrainResult train(TrainSpec spec, ImageTextSource data, TrainListener listener) {
+  /**
+   * Trains the method's own parameters on image-caption pairs with the runner's {@code engine} and
+   * writes a checkpoint that {@link MethodProvider#open} loads.
+   */
+  default TrainResult train(TrainSpec spec, ImageTextSource data, TrainingEngine engine, TrainListener listener) {
     throw new UnsupportedCapabilityException(info().id(), Capability.TRAIN);
   }
 

@@ -1,25 +1,16 @@
 package org.ovss.runner.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.ovss.api.Capability;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.MethodProvider;
-import org.ovss.api.SegmentationMethod;
-import org.ovss.datasets.DatasetIndex;
 import org.ovss.datasets.DatasetSpec;
 import org.ovss.datasets.DatasetSpecs;
-import org.ovss.runner.Hashing;
 import org.ovss.runner.eval.EvalResults;
-import org.ovss.runner.eval.Evaluator;
-import org.ovss.runner.protocol.Protocols;
+import org.ovss.runner.eval.EvalRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -74,37 +65,17 @@ final class EvalCommand implements Runnable {
   @Override
   public void run() {
     MethodProvider provider = methodOptions.provider(Capability.SEGMENT);
-    Path weights = methodOptions.weights;
-    if (windowBatch <= 0) {
-      throw new InvalidInputException("--window-batch must be positive, got " + windowBatch);
-    }
     DatasetSpec spec = Files.isRegularFile(Path.of(dataset)) ? DatasetSpecs.load(Path.of(dataset)) : DatasetSpecs.get(dataset);
-    Protocols.Resolved resolved = Protocols.resolve(
-        protocol == null ? provider.info().defaultProtocol() : protocol, spec.name(), overrides());
-    DatasetIndex index = DatasetIndex.open(spec, dataRoot);
-    if (limit != null) {
-      index = index.limit(limit);
-    }
-    String weightsSha = Hashing.sha256(weights);
-    try {
-      Files.createDirectories(out);
-      Path predictions = null;
-      if (savePredictions) {
-        predictions = Files.createDirectories(out.resolve("predictions"));
-      }
-      EvalResults results;
-      try (SegmentationMethod m = provider.open(methodOptions.config())) {
-        results = new Evaluator(m, spec, index, resolved, predictions, windowBatch).run(System.err, weights.toString(), weightsSha);
-      }
-      writeAtomically(out.resolve("results.json"),
-          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
-      System.out.printf("%s on %s (%d images, protocol %s %s): mIoU %.2f  mAcc %.2f  aAcc %.2f%n", results.method(), spec.name(),
-          results.images(), resolved.protocol().name(), resolved.hash().substring(0, 12), results.metrics().get("mIoU"),
-          results.metrics().get("mAcc"), results.metrics().get("aAcc"));
-      System.out.println("wrote " + out.resolve("results.json"));
-    } catch (IOException e) {
-      throw new InvalidInputException("cannot write results to " + out + ": " + e.getMessage(), e);
-    }
+    EvalResults results = EvalRun.run(new EvalRun.Request(provider, methodOptions.config(), spec, dataRoot, protocol,
+        overrides(), limit, savePredictions, windowBatch, out), System.err);
+    System.out.printf("%s on %s (%d images, protocol %s %s): mIoU %.2f  mAcc %.2f  aAcc %.2f%n", results.method(),
+        spec.name(), results.images(), protocolName(results), results.protocolSha256().substring(0, 12),
+        results.metrics().get("mIoU"), results.metrics().get("mAcc"), results.metrics().get("aAcc"));
+    System.out.println("wrote " + out.resolve("results.json"));
+  }
+
+  private static Object protocolName(EvalResults results) {
+    return ((Map<?, ?>) results.protocol()).get("name");
   }
 
   private Map<String, String> overrides() {
@@ -146,11 +117,5 @@ final class EvalCommand implements Runnable {
     if (value != null) {
       o.put(key, value.toString());
     }
-  }
-
-  private static void writeAtomically(Path target, String text) throws IOException {
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-    Files.writeString(tmp, text, StandardCharsets.UTF_8);
-    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Open-vocabulary semantic segmentation harness: methods, encoders, evaluation.",
-    subcommands = {MethodsCommand.class, EncodeCommand.class, EvalCommand.class, PrepareCommand.class,
+    subcommands = {MethodsCommand.class, EncodeCommand.class, EvalCommand.class, PrepareCommand.class, SynthCommand.class,
+      TrainCommand.class, DemoCommand.class,
       CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -155,7 +155,7 @@ public abstract class MethodConformanceTest {
           case SEGMENT -> assertThatThrownBy(() -> method.segment(windows, null))
               .isInstanceOf(UnsupportedCapabilityException.class).hasMessageContaining("SEGMENT");
           case TRAIN -> assertThatThrownBy(() -> method.train(
-                  new TrainSpec(tempDir.resolve("train"), 1, 0L, java.util.Map.of()), null, TrainListener.NONE))
+                  new TrainSpec(tempDir.resolve("train"), 1, 0L, java.util.Map.of()), null, null, TrainListener.NONE))
               .isInstanceOf(UnsupportedCapabilityException.class).hasMessageContaining("TRAIN");
         }
       }

@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import org.ovss.api.Capability;
 import org.ovss.api.ClassPrompt;
+import org.ovss.api.ImageTextSource;
 import org.ovss.api.InputSpec;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.MethodConfig;
@@ -21,9 +23,15 @@ import org.ovss.api.MethodInfo;
 import org.ovss.api.PromptSet;
 import org.ovss.api.QueryEmbeddings;
 import org.ovss.api.SegmentationMethod;
+import org.ovss.api.TrainListener;
+import org.ovss.api.TrainResult;
+import org.ovss.api.TrainSpec;
+import org.ovss.api.TrainingEngine;
+import org.ovss.api.UnsupportedCapabilityException;
 import org.ovss.clip.model.AttentionMode;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.clip.train.ClipContrastiveTraining;
 import org.ovss.clip.weights.ClipWeights;
 
 /**
@@ -56,16 +64,22 @@ public class ClipDenseMethod implements SegmentationMethod {
     this.config = config;
     this.lastBlock = lastBlock;
     this.textBatch = intOption(config, "text-batch").orElse(256);
-    Path weights = config.requireWeights(info.id());
     manager = NDManager.newBaseManager();
-    try {
-      model = ClipWeights.load(weights, manager,
-          new ClipWeights.Heads(intOption(config, "vision-heads"), intOption(config, "text-heads")));
-    } catch (RuntimeException e) {
-      manager.close();
-      throw e;
-    }
     parameters = new ParameterStore(manager, false);
+    if (config.weights().isPresent()) {
+      try {
+        model = ClipWeights.load(config.weights().get(), manager,
+            new ClipWeights.Heads(intOption(config, "vision-heads"), intOption(config, "text-heads")));
+      } catch (RuntimeException e) {
+        manager.close();
+        throw e;
+      }
+    } else if (!info.has(Capability.TRAIN)) {
+      manager.close();
+      throw new InvalidInputException("method '" + info.id() + "' needs a weights file (--weights FILE)");
+    } else {
+      model = null; // opened only to train a new model
+    }
   }
 
   private static OptionalInt intOption(MethodConfig config, String name) {
@@ -89,19 +103,23 @@ public class ClipDenseMethod implements SegmentationMethod {
     return info;
   }
 
+  /** The loaded model; a method opened without weights has none until it is reopened on its checkpoint. */
   public ClipModel model() {
+    if (model == null) {
+      throw new InvalidInputException("method '" + info.id() + "' was opened without weights; pass --weights FILE");
+    }
     return model;
   }
 
   @Override
   public InputSpec inputSpec() {
-    return new InputSpec(model.config().imageResolution(), model.config().patchSize(), InputSpec.CLIP_MEAN, InputSpec.CLIP_STD);
+    return new InputSpec(model().config().imageResolution(), model().config().patchSize(), InputSpec.CLIP_MEAN, InputSpec.CLIP_STD);
   }
 
   @Override
   public QueryEmbeddings encodeText(List<ClassPrompt> classes, PromptSet prompts) {
     ClipTokenizer tok = tokenizer();
-    int context = model.config().contextLength();
+    int context = model().config().contextLength();
     List<String> texts = new ArrayList<>();
     int[] queryClass = new int[classes.stream().mapToInt(c -> c.queries().size()).sum()];
     int q = 0;
@@ -114,7 +132,7 @@ public class ClipDenseMethod implements SegmentationMethod {
       }
     }
     int templates = prompts.templates().size();
-    long dim = model.config().embedDim();
+    long dim = model().config().embedDim();
     try (NDManager scope = manager.newSubManager()) {
       List<NDArray> chunks = new ArrayList<>();
       for (int start = 0; start < texts.size(); start += textBatch) {
@@ -124,7 +142,7 @@ public class ClipDenseMethod implements SegmentationMethod {
           System.arraycopy(tok.tokenize(chunk.get(i), context), 0, flat, i * context, context);
         }
         NDArray ids = scope.create(flat, new Shape(chunk.size(), context));
-        chunks.add(l2Normalize(model.encodeText(parameters, ids, false))); // [n, E]
+        chunks.add(l2Normalize(model().encodeText(parameters, ids, false))); // [n, E]
       }
       NDArray all = chunks.size() == 1 ? chunks.get(0) : NDArrays.concat(new NDList(chunks), 0); // [Q*T, E]
       // Each prompt normalised, mean over templates, normalised again (SCLIP clip_segmentor.py).
@@ -153,7 +171,7 @@ public class ClipDenseMethod implements SegmentationMethod {
       windows.tempAttach(scope);
       NDArray tokens = patchTokens(windows); // [B, h*w, D]
       long b = tokens.getShape().get(0);
-      int p = model.config().patchSize();
+      int p = model().config().patchSize();
       long h = windows.getShape().get(2) / p;
       long w = windows.getShape().get(3) / p;
       NDArray logits = l2Normalize(tokens).matMul(queries.embeddings().transpose()); // [B, h*w, Q]
@@ -166,7 +184,7 @@ public class ClipDenseMethod implements SegmentationMethod {
   /** Dense features [B, D, h, w] from the patch tokens. */
   private NDArray denseFeatures(NDArray windows) {
     NDArray tokens = patchTokens(windows); // [B, h*w, D]
-    int p = model.config().patchSize();
+    int p = model().config().patchSize();
     long b = tokens.getShape().get(0);
     long d = tokens.getShape().get(2);
     return tokens.transpose(0, 2, 1).reshape(b, d, windows.getShape().get(2) / p, windows.getShape().get(3) / p);
@@ -177,7 +195,7 @@ public class ClipDenseMethod implements SegmentationMethod {
     if (windows.getDataType() != DataType.FLOAT32) {
       throw new InvalidInputException("windows must be float32, got " + windows.getDataType());
     }
-    return model.visual().forwardTokens(parameters, windows, lastBlock, false).get(":, 1:, :");
+    return model().visual().forwardTokens(parameters, windows, lastBlock, false).get(":, 1:, :");
   }
 
   private static NDArray l2Normalize(NDArray x) {
@@ -198,26 +216,45 @@ public class ClipDenseMethod implements SegmentationMethod {
           location = dir;
           if (hasTokenizerFiles(dir)) {
             t = ClipTokenizer.fromDirectory(dir);
-          } else if (model.config().vocabSize() == CLIP_VOCABULARY) {
+          } else if (model().config().vocabSize() == CLIP_VOCABULARY) {
             // Real CLIP weights often come alone; their vocabulary is CLIP's own, which this module ships.
             location = "the bundled CLIP vocabulary";
             t = ClipTokenizer.bundledClipVocabulary();
           } else {
             throw new InvalidInputException("no tokenizer beside " + config.weights().get() + " (looked for "
                 + ClipTokenizer.HF_VOCAB_FILE + " + " + ClipTokenizer.HF_MERGES_FILE + " or " + ClipTokenizer.BPE_GZ_FILE
-                + ") and the model's vocabulary of " + model.config().vocabSize() + " tokens is not CLIP's: pass --tokenizer");
+                + ") and the model's vocabulary of " + model().config().vocabSize() + " tokens is not CLIP's: pass --tokenizer");
           }
         }
       } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
         throw new InvalidInputException("cannot load the tokenizer: " + e.getMessage(), e);
       }
-      if (t.vocabSize() > model.config().vocabSize()) {
+      if (t.vocabSize() > model().config().vocabSize()) {
         throw new InvalidInputException("tokenizer " + location + " has " + t.vocabSize() + " tokens but the model's token "
-            + "embedding has only " + model.config().vocabSize() + " rows: they do not belong together");
+            + "embedding has only " + model().config().vocabSize() + " rows: they do not belong together");
       }
       tokenizer = t;
     }
     return tokenizer;
+  }
+
+  /**
+   * Trains a CLIP from scratch on the captions (symmetric InfoNCE, learnable temperature) with a tokenizer
+   * built from their words. Settings: {@code batch-size} (default 64) and the {@code arch.*} keys of
+   * {@link ClipContrastiveTraining.Architecture}; optimiser settings go to the engine.
+   */
+  @Override
+  public TrainResult train(TrainSpec spec, ImageTextSource data, TrainingEngine engine, TrainListener listener) {
+    if (!info.has(Capability.TRAIN)) {
+      throw new UnsupportedCapabilityException(info.id(), Capability.TRAIN);
+    }
+    ClipContrastiveTraining.Architecture arch =
+        ClipContrastiveTraining.Architecture.from(spec.config(), ClipContrastiveTraining.Architecture.SYNTH);
+    int batch = ClipContrastiveTraining.intKey(spec.config(), "batch-size", 64);
+    try (NDManager trainManager = NDManager.newBaseManager()) {
+      ClipContrastiveTraining training = ClipContrastiveTraining.fromScratch(data, arch, batch, spec.seed(), trainManager);
+      return engine.fit(training, spec, listener);
+    }
   }
 
   private static boolean hasTokenizerFiles(Path dir) {

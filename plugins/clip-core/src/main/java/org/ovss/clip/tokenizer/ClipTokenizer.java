@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
@@ -297,6 +298,44 @@ public final class ClipTokenizer {
    */
   public static ClipTokenizer ofMerges(List<String[]> merges) {
     return new ClipTokenizer(clipVocabulary(merges, "merges"), merges, "vocabulary", "merges");
+  }
+
+  /**
+   * A tokenizer whose merges spell out every word of {@code texts} left to right, so each of those words
+   * (after CLIP's cleaning and pre-tokenisation) becomes one token; other words fall back to bytes. Used
+   * to give a model trained from scratch on a small caption corpus a compact vocabulary that the same
+   * loaders read as CLIP's own. The merge order (words by first appearance) is deterministic.
+   */
+  public static ClipTokenizer ofWords(Iterable<String> texts) {
+    Set<String> seenMerges = new java.util.HashSet<>();
+    List<String[]> merges = new ArrayList<>();
+    for (String text : texts) {
+      Matcher words = WORD.matcher(clean(text));
+      while (words.find()) {
+        List<String> symbols = byteSymbols(words.group());
+        String current = symbols.get(0);
+        for (int i = 1; i < symbols.size(); i++) {
+          String next = symbols.get(i);
+          if (seenMerges.add(current + " " + next)) {
+            merges.add(new String[] {current, next});
+          }
+          current = current + next;
+        }
+      }
+    }
+    return ofMerges(merges);
+  }
+
+  /** A word's bytes as CLIP's unicode symbols, the last one marked as word end. */
+  private static List<String> byteSymbols(String word) {
+    byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
+    List<String> symbols = new ArrayList<>(bytes.length);
+    for (byte b : bytes) {
+      symbols.add(String.valueOf(BYTE_TO_CHAR[b & 0xff]));
+    }
+    int last = symbols.size() - 1;
+    symbols.set(last, symbols.get(last) + END_OF_WORD);
+    return symbols;
   }
 
   /**

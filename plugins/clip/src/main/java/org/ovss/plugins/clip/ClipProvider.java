@@ -9,11 +9,14 @@ import org.ovss.api.SegmentationMethod;
 import org.ovss.clip.method.ClipDenseMethod;
 import org.ovss.clip.model.AttentionMode;
 
-/** Vanilla CLIP dense baseline: every patch token of the unmodified last block, compared with the text. */
+/**
+ * Vanilla CLIP dense baseline: every patch token of the unmodified last block, compared with the text.
+ * It can also train a CLIP from scratch (symmetric InfoNCE), which the training-free methods then use.
+ */
 public final class ClipProvider implements MethodProvider {
   static final MethodInfo INFO = new MethodInfo(
       "clip", "CLIP (dense, vanilla)", "baseline: Radford et al. 2021, CLIP",
-      Set.of(Capability.ENCODE, Capability.SEGMENT), "sclip", ClipDenseMethod.KNOBS);
+      Set.of(Capability.TRAIN, Capability.ENCODE, Capability.SEGMENT), "sclip", ClipDenseMethod.KNOBS);
 
   @Override
   public MethodInfo info() {

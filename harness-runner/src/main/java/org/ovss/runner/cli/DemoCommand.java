@@ -1,0 +1,123 @@
+package org.ovss.runner.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.ovss.api.Capability;
+import org.ovss.api.InvalidInputException;
+import org.ovss.api.MethodConfig;
+import org.ovss.api.MethodProvider;
+import org.ovss.api.PromptSet;
+import org.ovss.api.TrainResult;
+import org.ovss.clip.method.ZeroShotClassifier;
+import org.ovss.datasets.DatasetSpecs;
+import org.ovss.datasets.synth.SynthConfig;
+import org.ovss.datasets.synth.SyntheticBenchmark;
+import org.ovss.runner.MethodRegistry;
+import org.ovss.runner.demo.CaptionedImages;
+import org.ovss.runner.demo.DemoBoard;
+import org.ovss.runner.eval.EvalResults;
+import org.ovss.runner.eval.EvalRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ovss demo}: the whole loop on one machine. Generates the synthetic benchmark, trains every
+ * method that can train (and exports each one's untrained initialisation), evaluates every method on
+ * the synthetic val split, trained and untrained, under the {@code synth} protocol, and prints the board.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Train, evaluate and rank every discovered method on the built-in synthetic benchmark.",
+      "Training-free methods run on the CLIP that the 'clip' method trains. Results: DIR/results/METHOD/VARIANT/",
+      "DATASET/results.json and DIR/leaderboard.md. --quick uses a smaller benchmark and fewer steps."})
+final class DemoCommand implements Runnable {
+  /** The CLIP every training-free method runs on. */
+  private static final String BACKBONE = "clip";
+
+  @Option(names = "--out", defaultValue = "ovss-demo", description = "output directory (default ${DEFAULT-VALUE})") Path out;
+  @Option(names = "--quick", description = "small benchmark and short training (about 3 minutes on 2 cores)") boolean quick;
+  @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})") long seed;
+  @Option(names = "--steps", description = "training steps (default 600, --quick 150)") Integer steps;
+
+  @Override
+  public void run() {
+    long start = System.nanoTime();
+    int trainPairs = quick ? 4000 : 20000;
+    int valImages = quick ? 100 : 500;
+    int trainSteps = steps != null ? steps : quick ? 150 : 600;
+    Path data = out.resolve(quick ? "synth-quick" : "synth");
+    if (!Files.isRegularFile(data.resolve("captions.jsonl"))) {
+      System.err.println("demo: generating the synthetic benchmark (" + trainPairs + " train, " + valImages + " val) in " + data);
+      SyntheticBenchmark.generate(data, new SynthConfig(trainPairs, valImages, 96, seed));
+    }
+    MethodRegistry registry = MethodRegistry.discover();
+    Map<String, Map<String, Path>> weights = new LinkedHashMap<>(); // method -> variant -> weights file
+    for (MethodProvider p : registry.all()) {
+      if (p.info().has(Capability.TRAIN)) {
+        Map<String, Path> variants = new LinkedHashMap<>();
+        TrainResult trained = TrainCommand.train(p, data, out.resolve("train").resolve(p.id()), trainSteps, seed, Map.of());
+        variants.put(DemoBoard.TRAINED, trained.checkpoint());
+        TrainResult initial = TrainCommand.train(p, data, out.resolve("untrained").resolve(p.id()), 0, seed, Map.of());
+        variants.put(DemoBoard.UNTRAINED, initial.checkpoint());
+        weights.put(p.id(), variants);
+      }
+    }
+    DemoBoard board = new DemoBoard(SyntheticBenchmark.SPECS);
+    if (weights.containsKey(BACKBONE)) {
+      for (Map.Entry<String, Path> v : weights.get(BACKBONE).entrySet()) {
+        board.zeroShot(v.getKey(), zeroShotAccuracy(v.getValue(), data), SyntheticBenchmark.SHAPES.size());
+      }
+    }
+    for (MethodProvider p : registry.all()) {
+      if (!p.info().has(Capability.SEGMENT)) {
+        continue;
+      }
+      Map<String, Path> variants = weights.getOrDefault(p.id(), weights.get(BACKBONE));
+      if (variants == null) {
+        System.err.println("demo: skipping " + p.id() + ": it does not train and no '" + BACKBONE + "' backbone was trained");
+        continue;
+      }
+      for (Map.Entry<String, Path> v : variants.entrySet()) {
+        for (String dataset : SyntheticBenchmark.SPECS) {
+          MethodConfig config = new MethodConfig(Optional.of(v.getValue()), Optional.empty(), Map.of(), seed);
+          EvalResults r = EvalRun.run(new EvalRun.Request(p, config, DatasetSpecs.get(dataset), data, "synth", Map.of(),
+              null, false, 16, out.resolve("results").resolve(p.id()).resolve(v.getKey()).resolve(dataset)), System.err);
+          board.add(p.info().displayName(), p.id(), v.getKey(), dataset, r.metrics().get("mIoU"));
+        }
+      }
+    }
+    String markdown = board.markdown(trainSteps, trainPairs, valImages, (System.nanoTime() - start) / 1e9);
+    try {
+      EvalRun.writeAtomically(out.resolve("leaderboard.md"), markdown);
+    } catch (IOException e) {
+      throw new InvalidInputException("cannot write " + out.resolve("leaderboard.md") + ": " + e.getMessage(), e);
+    }
+    System.out.println(markdown);
+    System.out.println("wrote " + out.resolve("leaderboard.md") + " and results under " + out.resolve("results"));
+  }
+
+  /** Zero-shot shape classification of the val images that show exactly one shape. */
+  private static double zeroShotAccuracy(Path weights, Path data) {
+    CaptionedImages val = new CaptionedImages(data, "val");
+    List<float[]> images = new ArrayList<>();
+    List<Integer> labels = new ArrayList<>();
+    for (int i = 0; i < val.size(); i++) {
+      List<String> shapes = val.record(i).shapes();
+      if (shapes.size() == 1) {
+        images.add(val.image(i));
+        labels.add(SyntheticBenchmark.SHAPES.indexOf(shapes.get(0)));
+      }
+    }
+    if (images.isEmpty()) {
+      return Double.NaN;
+    }
+    try (ZeroShotClassifier classifier = new ZeroShotClassifier(weights, SyntheticBenchmark.SHAPES, PromptSet.named("synth"))) {
+      return classifier.accuracy(images, labels.stream().mapToInt(Integer::intValue).toArray());
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package org.ovss.runner.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * AdamW as {@code torch.optim.AdamW} computes it, preceded by clipping at the global gradient norm
+ * as {@code torch.nn.utils.clip_grad_norm_} does. Weight decay applies only to parameters with two
+ * or more dimensions (matrices, kernels), not to biases, norm gains or scalars.
+ */
+final class AdamW {
+
+  /** {@code clip_grad_norm_} adds this to the norm so that a zero gradient does not divide by 0. */
+  private static final double CLIP_EPS = 1e-6;
+
+  private final Map<String, NDArray> params;
+  private final TrainSettings settings;
+  private final Map<String, NDArray> firstMoments = new LinkedHashMap<>();
+  private final Map<String, NDArray> secondMoments = new LinkedHashMap<>();
+
+  /** Zero moments for each of {@code params}, held by {@code manager}. */
+  AdamW(Map<String, NDArray> params, TrainSettings settings, NDManager manager) {
+    this.params = params;
+    this.settings = settings;
+    params.forEach(
+        (name, p) -> {
+          firstMoments.put(name, manager.zeros(p.getShape(), DataType.FLOAT32, p.getDevice()));
+          secondMoments.put(name, manager.zeros(p.getShape(), DataType.FLOAT32, p.getDevice()));
+        });
+  }
+
+  /** The running mean of gradients of parameter {@code name}, updated in place. */
+  NDArray firstMoment(String name) {
+    return firstMoments.get(name);
+  }
+
+  /** The running mean of squared gradients of parameter {@code name}, updated in place. */
+  NDArray secondMoment(String name) {
+    return secondMoments.get(name);
+  }
+
+  /**
+   * Clips the gradients the last backward pass left on the parameters, updates the parameters in
+   * place and zeroes the gradients for the next pass. Must run outside a gradient collector, where
+   * in-place operations on leaves that require gradients are allowed.
+   *
+   * @param t 1-based step number, for the bias corrections
+   * @param lr learning rate of this step
+   * @return the global gradient norm before clipping; when it is not finite nothing is updated
+   */
+  double step(int t, double lr) {
+    // closes the gradient handles and every intermediate created below
+    try (NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      // a parameter the loss did not reach has no gradient; DJL reads it as zeros, so it still
+      // decays and its moments still age, the same whether or not the run was resumed
+      List<NDArray> grads = new ArrayList<>();
+      double squares = 0;
+      for (NDArray p : params.values()) {
+        NDArray g = p.getGradient();
+        grads.add(g);
+        squares += g.square().sum().getFloat();
+      }
+      double norm = Math.sqrt(squares);
+      if (!Double.isFinite(norm)) {
+        return norm;
+      }
+      double clip = settings.clipNorm() / (norm + CLIP_EPS);
+      double b1 = settings.beta1();
+      double b2 = settings.beta2();
+      double stepSize = lr / (1 - Math.pow(b1, t));
+      double bias2Sqrt = Math.sqrt(1 - Math.pow(b2, t));
+      int i = 0;
+      for (Map.Entry<String, NDArray> e : params.entrySet()) {
+        NDArray p = e.getValue();
+        NDArray g = grads.get(i++);
+        if (clip < 1) {
+          g.muli((float) clip);
+        }
+        if (p.getShape().dimension() >= 2) {
+          p.muli((float) (1 - lr * settings.weightDecay()));
+        }
+        NDArray m = firstMoments.get(e.getKey());
+        NDArray v = secondMoments.get(e.getKey());
+        m.muli((float) b1).addi(g.mul((float) (1 - b1)));
+        v.muli((float) b2).addi(g.square().muli((float) (1 - b2)));
+        NDArray denom = v.sqrt().divi((float) bias2Sqrt).addi((float) settings.eps());
+        p.subi(m.div(denom).muli((float) stepSize));
+        // backward accumulates into .grad, and PtGradientCollector does not zero it
+        g.subi(g);
+      }
+      return norm;
+    }
+  }
+}

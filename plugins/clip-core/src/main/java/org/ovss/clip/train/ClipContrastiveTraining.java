@@ -1,0 +1,186 @@
+package org.ovss.clip.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.ovss.api.ImageTextSource;
+import org.ovss.api.InputSpec;
+import org.ovss.api.InvalidInputException;
+import org.ovss.api.Trainable;
+import org.ovss.clip.model.ClipConfig;
+import org.ovss.clip.model.ClipModel;
+import org.ovss.clip.model.NamedParameter;
+import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.clip.weights.ClipWeights;
+
+/**
+ * CLIP trained from scratch with the symmetric InfoNCE loss and a learnable temperature (Radford et al.
+ * 2021): image and caption embeddings L2-normalised, logits = min(exp(t), 100) x cosine, cross-entropy
+ * over the batch in both directions. The checkpoint is a plain OpenAI-named CLIP plus the tokenizer's
+ * {@code vocab.json} / {@code merges.txt}, so every CLIP loader and method reads it like real weights.
+ */
+public final class ClipContrastiveTraining implements Trainable {
+  /** CLIP clamps the learned temperature so that logits never exceed 100 x cosine. */
+  private static final double MAX_LOGIT_SCALE = 100.0;
+
+  private final ClipModel model;
+  private final ClipTokenizer tokenizer;
+  private final ImageTextSource data;
+  private final int batchSize;
+  private final ParameterStore parameters;
+  private final Map<String, NDArray> arrays = new LinkedHashMap<>();
+
+  /**
+   * @param model a model with initialised parameters (random for training from scratch)
+   * @param tokenizer the tokenizer whose ids the text tower embeds
+   * @param manager manager owning the model's parameters
+   */
+  public ClipContrastiveTraining(ClipModel model, ClipTokenizer tokenizer, ImageTextSource data, int batchSize,
+      NDManager manager) {
+    if (data.size() < batchSize) {
+      throw new InvalidInputException("training needs at least one batch: " + data.size() + " pairs < batch size " + batchSize);
+    }
+    if (tokenizer.vocabSize() > model.config().vocabSize()) {
+      throw new InvalidInputException("tokenizer has " + tokenizer.vocabSize() + " tokens, model embeds " + model.config().vocabSize());
+    }
+    this.model = model;
+    this.tokenizer = tokenizer;
+    this.data = data;
+    this.batchSize = batchSize;
+    this.parameters = new ParameterStore(manager, false);
+    for (Map.Entry<String, NamedParameter> e : model.stateDict().entrySet()) {
+      arrays.put(e.getKey(), e.getValue().parameter().getArray());
+    }
+  }
+
+  /** A tokenizer over the captions' words and a seeded random CLIP of the given shape around it. */
+  public static ClipContrastiveTraining fromScratch(ImageTextSource data, Architecture arch, int batchSize, long seed,
+      NDManager manager) {
+    List<String> captions = new ArrayList<>();
+    for (int i = 0; i < data.size(); i++) {
+      captions.addAll(data.captions(i));
+    }
+    ClipTokenizer tokenizer = ClipTokenizer.ofWords(captions);
+    ClipModel model = new ClipModel(arch.config(tokenizer.vocabSize()));
+    model.initializeRandom(manager, seed);
+    return new ClipContrastiveTraining(model, tokenizer, data, batchSize, manager);
+  }
+
+  /** Model shape knobs of a CLIP trained from scratch; the vocabulary size comes from the tokenizer. */
+  public record Architecture(int imageSize, int patch, int width, int layers, int heads, int embed, int textWidth,
+      int textLayers, int textHeads, int contextLength) {
+
+    /** Small enough to train on two CPU cores in minutes, large enough to learn the synthetic shapes. */
+    public static final Architecture SYNTH = new Architecture(96, 16, 96, 3, 4, 64, 96, 2, 4, 24);
+
+    ClipConfig config(int vocabSize) {
+      return new ClipConfig(embed, imageSize, layers, width, heads, patch, contextLength, vocabSize, textWidth, textHeads,
+          textLayers);
+    }
+
+    /** The defaults overridden by {@code arch.*} keys of a training config (e.g. {@code arch.width=128}). */
+    public static Architecture from(Map<String, String> config, Architecture defaults) {
+      return new Architecture(
+          intKey(config, "arch.image-size", defaults.imageSize), intKey(config, "arch.patch", defaults.patch),
+          intKey(config, "arch.width", defaults.width), intKey(config, "arch.layers", defaults.layers),
+          intKey(config, "arch.heads", defaults.heads), intKey(config, "arch.embed", defaults.embed),
+          intKey(config, "arch.text-width", defaults.textWidth), intKey(config, "arch.text-layers", defaults.textLayers),
+          intKey(config, "arch.text-heads", defaults.textHeads), intKey(config, "arch.context", defaults.contextLength));
+    }
+  }
+
+  /** A positive integer setting, or the default. */
+  public static int intKey(Map<String, String> config, String key, int defaultValue) {
+    String v = config.get(key);
+    if (v == null) {
+      return defaultValue;
+    }
+    try {
+      int n = Integer.parseInt(v.strip());
+      if (n <= 0) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException("training setting " + key + " must be a positive integer, got '" + v + "'");
+    }
+  }
+
+  public ClipModel model() {
+    return model;
+  }
+
+  public ClipTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  @Override
+  public Map<String, NDArray> parameters() {
+    return arrays;
+  }
+
+  @Override
+  public NDArray loss(NDManager scope, int step, long seed) {
+    Random random = new Random(seed * 0x9E3779B97F4A7C15L + step);
+    int res = model.config().imageResolution();
+    int context = model.config().contextLength();
+    float[] images = new float[batchSize * 3 * res * res];
+    int[] ids = new int[batchSize * context];
+    for (int b = 0; b < batchSize; b++) {
+      int i = random.nextInt(data.size());
+      if (data.imageHeight(i) != res || data.imageWidth(i) != res) {
+        throw new InvalidInputException("training image " + i + " is " + data.imageHeight(i) + "x" + data.imageWidth(i)
+            + " but the model trains at " + res + "x" + res + " (set arch.image-size)");
+      }
+      copyNormalized(data.image(i), images, b * 3 * res * res, res, random.nextBoolean());
+      List<String> captions = data.captions(i);
+      String caption = captions.get(random.nextInt(captions.size()));
+      System.arraycopy(tokenizer.tokenize(caption, context), 0, ids, b * context, context);
+    }
+    NDArray imageBatch = scope.create(images, new Shape(batchSize, 3, res, res));
+    NDArray idBatch = scope.create(ids, new Shape(batchSize, context));
+    NDArray img = normalize(model.encodeImage(parameters, imageBatch, true)); // [B, E]
+    NDArray txt = normalize(model.encodeText(parameters, idBatch, true)); // [B, E]
+    // Starting from a scope array keeps the step's intermediates out of the model's manager.
+    NDArray scale = scope.zeros(new Shape()).add(model.logitScale().getArray()).exp().clip(0, MAX_LOGIT_SCALE);
+    NDArray logits = img.matMul(txt.transpose()).mul(scale); // [B, B]
+    NDArray eye = scope.eye(batchSize);
+    NDArray imageToText = logits.logSoftmax(1).mul(eye).sum().neg();
+    NDArray textToImage = logits.logSoftmax(0).mul(eye).sum().neg();
+    return imageToText.add(textToImage).div((float) (2.0 * batchSize)); // a float keeps the loss float32
+  }
+
+  /** CLIP-normalises an image into the batch buffer, mirrored left-right when {@code flip}. */
+  private static void copyNormalized(float[] rgb, float[] out, int offset, int res, boolean flip) {
+    int plane = res * res;
+    for (int c = 0; c < 3; c++) {
+      float mean = InputSpec.CLIP_MEAN[c];
+      float std = InputSpec.CLIP_STD[c];
+      for (int y = 0; y < res; y++) {
+        for (int x = 0; x < res; x++) {
+          int src = c * plane + y * res + (flip ? res - 1 - x : x);
+          out[offset + c * plane + y * res + x] = (rgb[src] - mean) / std;
+        }
+      }
+    }
+  }
+
+  private static NDArray normalize(NDArray x) {
+    return x.div(x.norm(new int[] {-1}, true));
+  }
+
+  @Override
+  public Path export(Path directory) {
+    Path weights = directory.resolve("weights.safetensors");
+    ClipWeights.save(model, weights, Map.of("trained", "ovss clip contrastive"));
+    tokenizer.writeHuggingFace(directory);
+    return weights;
+  }
+}
