@@ -1,6 +1,7 @@
 package org.ovss.runner.image;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,13 +54,30 @@ public final class ImageFiles {
     }
   }
 
-  /** Converts any decoded image (grey, palette, alpha) to planar RGB through Java's sRGB conversion. */
+  /**
+   * Converts a decoded image to planar RGB as {@code cv2.imread(IMREAD_COLOR)} does: grey images copy
+   * their value into the three channels (Java's colour conversion would apply a gamma curve, since it
+   * treats grey as linear), 16-bit values are scaled down by 256, palettes are looked up and alpha is
+   * dropped.
+   */
   public static RgbImage toRgb(BufferedImage image) {
     int w = image.getWidth();
     int h = image.getHeight();
+    int plane = w * h;
+    if (image.getRaster().getNumBands() == 1 && !(image.getColorModel() instanceof IndexColorModel)) {
+      int[] grey = image.getRaster().getSamples(0, 0, w, h, 0, (int[]) null);
+      int shift = image.getColorModel().getComponentSize(0) > 8 ? 8 : 0;
+      float[] px = new float[3 * plane];
+      for (int i = 0; i < plane; i++) {
+        float v = grey[i] >> shift;
+        px[i] = v;
+        px[plane + i] = v;
+        px[2 * plane + i] = v;
+      }
+      return new RgbImage(px, h, w);
+    }
     int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
     float[] px = new float[3 * w * h];
-    int plane = w * h;
     for (int i = 0; i < plane; i++) {
       int v = argb[i];
       px[i] = (v >> 16) & 0xff;

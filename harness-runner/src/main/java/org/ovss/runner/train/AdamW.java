@@ -52,7 +52,8 @@ final class AdamW {
    *
    * @param t 1-based step number, for the bias corrections
    * @param lr learning rate of this step
-   * @return the global gradient norm before clipping; when it is not finite nothing is updated
+   * @return the global gradient norm before clipping; when it is not finite nothing is updated and
+   *     the gradients are cleared
    */
   double step(int t, double lr) {
     // closes the gradient handles and every intermediate created below
@@ -69,6 +70,10 @@ final class AdamW {
       }
       double norm = Math.sqrt(squares);
       if (!Double.isFinite(norm)) {
+        // the step is skipped; subtracting a gradient from itself would turn an infinity into NaN
+        for (NDArray g : grads) {
+          g.set(new float[Math.toIntExact(g.size())]);
+        }
         return norm;
       }
       double clip = settings.clipNorm() / (norm + CLIP_EPS);

@@ -43,6 +43,9 @@ import org.ovss.api.TrainingEngine;
  * gradient collector per process at a time.
  */
 public final class DjlTrainingEngine implements TrainingEngine {
+  /** Consecutive steps with a non-finite gradient norm after which training stops. */
+  static final int MAX_SKIPPED_STEPS = 5;
+
 
   /**
    * {@inheritDoc}
@@ -100,6 +103,7 @@ public final class DjlTrainingEngine implements TrainingEngine {
       NDManager manager) {
     params.values().forEach(p -> p.setRequiresGradient(true));
     double loss = Double.NaN;
+    int skipped = 0;
     try (TrainLog log = TrainLog.open(spec.outputDir().resolve("train-log.jsonl"), from.step())) {
       for (int step = from.step(); step < spec.steps(); step++) {
         long started = System.nanoTime();
@@ -125,10 +129,13 @@ public final class DjlTrainingEngine implements TrainingEngine {
                     + "; the last checkpoint in " + spec.outputDir() + " is kept");
           }
           gradNorm = optimizer.step(done, lr);
-          if (!Double.isFinite(gradNorm)) {
+          // An overflowing gradient skips its step, as mixed-precision loss scaling does; only a
+          // run of them means the model itself has diverged.
+          skipped = Double.isFinite(gradNorm) ? 0 : skipped + 1;
+          if (skipped >= MAX_SKIPPED_STEPS) {
             throw new OvssException(
-                "training diverged: the gradient norm of step " + done + " of " + spec.steps() + " is "
-                    + gradNorm + "; the last checkpoint in " + spec.outputDir() + " is kept");
+                "training diverged: the gradient norm of steps " + (done - skipped + 1) + " to " + done + " of "
+                    + spec.steps() + " is " + gradNorm + "; the last checkpoint in " + spec.outputDir() + " is kept");
           }
         }
         log.append(done, loss, lr, gradNorm, (System.nanoTime() - started) / 1e9);

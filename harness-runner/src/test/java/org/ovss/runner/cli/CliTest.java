@@ -28,7 +28,7 @@ class CliTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"methods", "encode", "eval", "prepare"}) {
+    for (String command : new String[] {"methods", "encode", "eval", "prepare", "synth", "train", "demo"}) {
       console.reset();
       assertThat(Main.execute(command, "--help")).isZero();
       assertThat(console.out()).contains("Usage: ovss " + command);
