@@ -16,4 +16,12 @@ public interface ImageTextSource {
 
   /** The captions of image {@code index}. */
   List<String> captions(int index);
+
+  /**
+   * A coarse group of image {@code index} (e.g. its scene), or null. Trainers may draw a batch from one
+   * group so that what all its pairs share cannot tell them apart and the model must learn the rest.
+   */
+  default String group(int index) {
+    return null;
+  }
 }

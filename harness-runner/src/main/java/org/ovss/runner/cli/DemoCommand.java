@@ -43,6 +43,8 @@ final class DemoCommand implements Runnable {
   @Option(names = "--quick", description = "small benchmark and short training (about 3 minutes on 2 cores)") boolean quick;
   @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})") long seed;
   @Option(names = "--steps", description = "training steps (default 600, --quick 150)") Integer steps;
+  @Option(names = {"-s", "--set"}, description = "training setting NAME=VALUE for every trained method (repeatable)")
+  Map<String, String> settings = new LinkedHashMap<>();
 
   @Override
   public void run() {
@@ -60,9 +62,9 @@ final class DemoCommand implements Runnable {
     for (MethodProvider p : registry.all()) {
       if (p.info().has(Capability.TRAIN)) {
         Map<String, Path> variants = new LinkedHashMap<>();
-        TrainResult trained = TrainCommand.train(p, data, out.resolve("train").resolve(p.id()), trainSteps, seed, Map.of());
+        TrainResult trained = TrainCommand.train(p, data, out.resolve("train").resolve(p.id()), trainSteps, seed, settings);
         variants.put(DemoBoard.TRAINED, trained.checkpoint());
-        TrainResult initial = TrainCommand.train(p, data, out.resolve("untrained").resolve(p.id()), 0, seed, Map.of());
+        TrainResult initial = TrainCommand.train(p, data, out.resolve("untrained").resolve(p.id()), 0, seed, settings);
         variants.put(DemoBoard.UNTRAINED, initial.checkpoint());
         weights.put(p.id(), variants);
       }

@@ -71,4 +71,10 @@ public final class CaptionedImages implements ImageTextSource {
   public List<String> captions(int index) {
     return records.get(index).captions();
   }
+
+  /** The background ("stuff") class: batches of one background must be told apart by their shapes. */
+  @Override
+  public String group(int index) {
+    return records.get(index).stuff();
+  }
 }

@@ -1,6 +1,7 @@
 package org.ovss.runner.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
@@ -70,9 +71,12 @@ final class AdamW {
       }
       double norm = Math.sqrt(squares);
       if (!Double.isFinite(norm)) {
-        // the step is skipped; subtracting a gradient from itself would turn an infinity into NaN
+        // The step is skipped and its gradients cleared in place: 0 * inf is NaN, so the NaNs are then
+        // overwritten natively. (Setting from a Java array would leave the gradient pointing into a
+        // buffer that dies with this handle.)
         for (NDArray g : grads) {
-          g.set(new float[Math.toIntExact(g.size())]);
+          g.muli(0f);
+          g.set(new NDIndex("{}", g.isNaN()), 0f);
         }
         return norm;
       }

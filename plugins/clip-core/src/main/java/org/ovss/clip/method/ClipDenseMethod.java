@@ -240,7 +240,8 @@ public class ClipDenseMethod implements SegmentationMethod {
 
   /**
    * Trains a CLIP from scratch on the captions (symmetric InfoNCE, learnable temperature) with a tokenizer
-   * built from their words. Settings: {@code batch-size} (default 64) and the {@code arch.*} keys of
+   * built from their words. Settings: {@code batch-size} (default 64), {@code greyscale} (share of
+   * colour-less images, default 0.5) and the {@code arch.*} keys of
    * {@link ClipContrastiveTraining.Architecture}; optimiser settings go to the engine.
    */
   @Override
@@ -252,8 +253,18 @@ public class ClipDenseMethod implements SegmentationMethod {
         ClipContrastiveTraining.Architecture.from(spec.config(), ClipContrastiveTraining.Architecture.SYNTH);
     int batch = ClipContrastiveTraining.intKey(spec.config(), "batch-size", 64);
     try (NDManager trainManager = NDManager.newBaseManager()) {
-      ClipContrastiveTraining training = ClipContrastiveTraining.fromScratch(data, arch, batch, spec.seed(), trainManager);
+      ClipContrastiveTraining training = ClipContrastiveTraining.fromScratch(data, arch, batch, spec.seed(), trainManager)
+          .greyscale(doubleSetting(spec.config(), "greyscale", ClipContrastiveTraining.DEFAULT_GREYSCALE));
       return engine.fit(training, spec, listener);
+    }
+  }
+
+  private static double doubleSetting(Map<String, String> config, String key, double defaultValue) {
+    String v = config.get(key);
+    try {
+      return v == null ? defaultValue : Double.parseDouble(v.strip());
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException("training setting " + key + " must be a number, got '" + v + "'");
     }
   }
 

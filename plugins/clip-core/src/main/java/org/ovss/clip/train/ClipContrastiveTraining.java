@@ -27,6 +27,12 @@ import org.ovss.clip.weights.ClipWeights;
  * {@code vocab.json} / {@code merges.txt}, so every CLIP loader and method reads it like real weights.
  */
 public final class ClipContrastiveTraining implements Trainable {
+  /**
+   * Share of training images shown without colour. Colour words and backgrounds alone tell most captions
+   * of a small batch apart, so a colour-blind share makes the model learn what the shapes look like.
+   */
+  public static final double DEFAULT_GREYSCALE = 0.5;
+
   /** CLIP clamps the learned temperature so that logits never exceed 100 x cosine. */
   private static final double MAX_LOGIT_SCALE = 100.0;
 
@@ -34,8 +40,11 @@ public final class ClipContrastiveTraining implements Trainable {
   private final ClipTokenizer tokenizer;
   private final ImageTextSource data;
   private final int batchSize;
+  private double greyscale = DEFAULT_GREYSCALE;
   private final ParameterStore parameters;
   private final Map<String, NDArray> arrays = new LinkedHashMap<>();
+  /** Indices of the pairs of each group of the source (one group when it has none). */
+  private final List<int[]> groups;
 
   /**
    * @param model a model with initialised parameters (random for training from scratch)
@@ -58,6 +67,12 @@ public final class ClipContrastiveTraining implements Trainable {
     for (Map.Entry<String, NamedParameter> e : model.stateDict().entrySet()) {
       arrays.put(e.getKey(), e.getValue().parameter().getArray());
     }
+    Map<String, List<Integer>> byGroup = new LinkedHashMap<>();
+    for (int i = 0; i < data.size(); i++) {
+      String g = data.group(i);
+      byGroup.computeIfAbsent(g == null ? "" : g, k -> new ArrayList<>()).add(i);
+    }
+    groups = byGroup.values().stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toList();
   }
 
   /** A tokenizer over the captions' words and a seeded random CLIP of the given shape around it. */
@@ -117,6 +132,15 @@ public final class ClipContrastiveTraining implements Trainable {
     return model;
   }
 
+  /** Sets the share of images converted to grey (0 to 1). */
+  public ClipContrastiveTraining greyscale(double share) {
+    if (!(share >= 0 && share <= 1)) {
+      throw new InvalidInputException("training setting greyscale must be in [0, 1], got " + share);
+    }
+    this.greyscale = share;
+    return this;
+  }
+
   public ClipTokenizer tokenizer() {
     return tokenizer;
   }
@@ -133,13 +157,17 @@ public final class ClipContrastiveTraining implements Trainable {
     int context = model.config().contextLength();
     float[] images = new float[batchSize * 3 * res * res];
     int[] ids = new int[batchSize * context];
+    // One group per step: what its pairs share (a background, say) cannot be the cue that matches them.
+    int[] pool = groups.get(random.nextInt(groups.size()));
     for (int b = 0; b < batchSize; b++) {
-      int i = random.nextInt(data.size());
+      int i = pool[random.nextInt(pool.length)];
       if (data.imageHeight(i) != res || data.imageWidth(i) != res) {
         throw new InvalidInputException("training image " + i + " is " + data.imageHeight(i) + "x" + data.imageWidth(i)
             + " but the model trains at " + res + "x" + res + " (set arch.image-size)");
       }
-      copyNormalized(data.image(i), images, b * 3 * res * res, res, random.nextBoolean());
+      boolean flip = random.nextBoolean();
+      boolean grey = random.nextDouble() < greyscale;
+      copyNormalized(data.image(i), images, b * 3 * res * res, res, flip, grey);
       List<String> captions = data.captions(i);
       String caption = captions.get(random.nextInt(captions.size()));
       System.arraycopy(tokenizer.tokenize(caption, context), 0, ids, b * context, context);
@@ -157,16 +185,22 @@ public final class ClipContrastiveTraining implements Trainable {
     return imageToText.add(textToImage).div((float) (2.0 * batchSize)); // a float keeps the loss float32
   }
 
-  /** CLIP-normalises an image into the batch buffer, mirrored left-right when {@code flip}. */
-  private static void copyNormalized(float[] rgb, float[] out, int offset, int res, boolean flip) {
+  /**
+   * CLIP-normalises an image into the batch buffer, mirrored left-right when {@code flip} and reduced to
+   * its luminance when {@code grey}.
+   */
+  private static void copyNormalized(float[] rgb, float[] out, int offset, int res, boolean flip, boolean grey) {
     int plane = res * res;
     for (int c = 0; c < 3; c++) {
       float mean = InputSpec.CLIP_MEAN[c];
       float std = InputSpec.CLIP_STD[c];
       for (int y = 0; y < res; y++) {
         for (int x = 0; x < res; x++) {
-          int src = c * plane + y * res + (flip ? res - 1 - x : x);
-          out[offset + c * plane + y * res + x] = (rgb[src] - mean) / std;
+          int src = y * res + (flip ? res - 1 - x : x);
+          float v = grey
+              ? 0.299f * rgb[src] + 0.587f * rgb[plane + src] + 0.114f * rgb[2 * plane + src]
+              : rgb[c * plane + src];
+          out[offset + c * plane + y * res + x] = (v - mean) / std;
         }
       }
     }
