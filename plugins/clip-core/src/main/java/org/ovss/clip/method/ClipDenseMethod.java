@@ -241,7 +241,7 @@ public class ClipDenseMethod implements SegmentationMethod {
   /**
    * Trains a CLIP from scratch on the captions (symmetric InfoNCE, learnable temperature) with a tokenizer
    * built from their words. Settings: {@code batch-size} (default 64), {@code greyscale} (share of
-   * colour-less images, default 0.5) and the {@code arch.*} keys of
+   * colour-less images, default 0), {@code group-batches} (batches from one background, default false) and the {@code arch.*} keys of
    * {@link ClipContrastiveTraining.Architecture}; optimiser settings go to the engine.
    */
   @Override
@@ -254,7 +254,8 @@ public class ClipDenseMethod implements SegmentationMethod {
     int batch = ClipContrastiveTraining.intKey(spec.config(), "batch-size", 64);
     try (NDManager trainManager = NDManager.newBaseManager()) {
       ClipContrastiveTraining training = ClipContrastiveTraining.fromScratch(data, arch, batch, spec.seed(), trainManager)
-          .greyscale(doubleSetting(spec.config(), "greyscale", ClipContrastiveTraining.DEFAULT_GREYSCALE));
+          .greyscale(doubleSetting(spec.config(), "greyscale", ClipContrastiveTraining.DEFAULT_GREYSCALE))
+          .groupBatches(Boolean.parseBoolean(spec.config().getOrDefault("group-batches", "false")));
       return engine.fit(training, spec, listener);
     }
   }

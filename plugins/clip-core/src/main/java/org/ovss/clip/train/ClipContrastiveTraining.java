@@ -28,10 +28,12 @@ import org.ovss.clip.weights.ClipWeights;
  */
 public final class ClipContrastiveTraining implements Trainable {
   /**
-   * Share of training images shown without colour. Colour words and backgrounds alone tell most captions
-   * of a small batch apart, so a colour-blind share makes the model learn what the shapes look like.
+   * Default share of training images shown without colour (setting {@code greyscale}). Colour words and
+   * backgrounds alone tell most captions of a small batch apart; a colour-blind share is meant to make the
+   * model learn what the shapes look like. Off by default: on the synthetic benchmark it did not raise
+   * zero-shot shape accuracy in 1000 steps (see the issue notes).
    */
-  public static final double DEFAULT_GREYSCALE = 0.5;
+  public static final double DEFAULT_GREYSCALE = 0.0;
 
   /** CLIP clamps the learned temperature so that logits never exceed 100 x cosine. */
   private static final double MAX_LOGIT_SCALE = 100.0;
@@ -41,6 +43,8 @@ public final class ClipContrastiveTraining implements Trainable {
   private final ImageTextSource data;
   private final int batchSize;
   private double greyscale = DEFAULT_GREYSCALE;
+  private boolean groupBatches;
+  private final int[] all;
   private final ParameterStore parameters;
   private final Map<String, NDArray> arrays = new LinkedHashMap<>();
   /** Indices of the pairs of each group of the source (one group when it has none). */
@@ -73,6 +77,7 @@ public final class ClipContrastiveTraining implements Trainable {
       byGroup.computeIfAbsent(g == null ? "" : g, k -> new ArrayList<>()).add(i);
     }
     groups = byGroup.values().stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toList();
+    all = java.util.stream.IntStream.range(0, data.size()).toArray();
   }
 
   /** A tokenizer over the captions' words and a seeded random CLIP of the given shape around it. */
@@ -132,6 +137,15 @@ public final class ClipContrastiveTraining implements Trainable {
     return model;
   }
 
+  /**
+   * Draws each batch from one group of the source ({@link ImageTextSource#group}) when on. Off by default:
+   * on the synthetic benchmark one-background batches stopped the model from learning the backgrounds.
+   */
+  public ClipContrastiveTraining groupBatches(boolean on) {
+    this.groupBatches = on;
+    return this;
+  }
+
   /** Sets the share of images converted to grey (0 to 1). */
   public ClipContrastiveTraining greyscale(double share) {
     if (!(share >= 0 && share <= 1)) {
@@ -157,8 +171,9 @@ public final class ClipContrastiveTraining implements Trainable {
     int context = model.config().contextLength();
     float[] images = new float[batchSize * 3 * res * res];
     int[] ids = new int[batchSize * context];
-    // One group per step: what its pairs share (a background, say) cannot be the cue that matches them.
-    int[] pool = groups.get(random.nextInt(groups.size()));
+    // With group batches, one group per step: what its pairs share (a background, say) cannot be the cue
+    // that matches them.
+    int[] pool = groupBatches ? groups.get(random.nextInt(groups.size())) : all;
     for (int b = 0; b < batchSize; b++) {
       int i = pool[random.nextInt(pool.length)];
       if (data.imageHeight(i) != res || data.imageWidth(i) != res) {
