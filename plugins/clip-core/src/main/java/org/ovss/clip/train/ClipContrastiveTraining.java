@@ -98,7 +98,7 @@ public final class ClipContrastiveTraining implements Trainable {
       int textLayers, int textHeads, int contextLength) {
 
     /** Small enough to train on two CPU cores in minutes, large enough to learn the synthetic shapes. */
-    public static final Architecture SYNTH = new Architecture(96, 16, 96, 3, 4, 64, 96, 2, 4, 24);
+    public static final Architecture SYNTH = new Architecture(96, 8, 96, 3, 4, 64, 96, 2, 4, 24);
 
     ClipConfig config(int vocabSize) {
       return new ClipConfig(embed, imageSize, layers, width, heads, patch, contextLength, vocabSize, textWidth, textHeads,
