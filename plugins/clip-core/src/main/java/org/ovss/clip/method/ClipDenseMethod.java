@@ -142,12 +142,12 @@ public class ClipDenseMethod implements SegmentationMethod {
           System.arraycopy(tok.tokenize(chunk.get(i), context), 0, flat, i * context, context);
         }
         NDArray ids = scope.create(flat, new Shape(chunk.size(), context));
-        chunks.add(l2Normalize(model().encodeText(parameters, ids, false))); // [n, E]
+        chunks.add(ClipModel.l2Normalize(model().encodeText(parameters, ids, false))); // [n, E]
       }
       NDArray all = chunks.size() == 1 ? chunks.get(0) : NDArrays.concat(new NDList(chunks), 0); // [Q*T, E]
       // Each prompt normalised, mean over templates, normalised again (SCLIP clip_segmentor.py).
       NDArray mean = all.reshape(queryClass.length, templates, dim).mean(new int[] {1}); // [Q, E]
-      NDArray result = l2Normalize(mean);
+      NDArray result = ClipModel.l2Normalize(mean);
       result.attach(manager);
       return new QueryEmbeddings(result, queryClass, classes.size());
     }
@@ -174,7 +174,7 @@ public class ClipDenseMethod implements SegmentationMethod {
       int p = model().config().patchSize();
       long h = windows.getShape().get(2) / p;
       long w = windows.getShape().get(3) / p;
-      NDArray logits = l2Normalize(tokens).matMul(queries.embeddings().transpose()); // [B, h*w, Q]
+      NDArray logits = ClipModel.l2Normalize(tokens).matMul(queries.embeddings().transpose()); // [B, h*w, Q]
       NDArray out = logits.transpose(0, 2, 1).reshape(b, queries.queryCount(), h, w); // [B, Q, h, w]
       out.attach(caller);
       return out;
@@ -198,9 +198,6 @@ public class ClipDenseMethod implements SegmentationMethod {
     return model().visual().forwardTokens(parameters, windows, lastBlock, false).get(":, 1:, :");
   }
 
-  private static NDArray l2Normalize(NDArray x) {
-    return x.div(x.norm(new int[] {-1}, true));
-  }
 
   private synchronized ClipTokenizer tokenizer() {
     if (tokenizer == null) {

@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.nio.file.Path;
 import java.util.List;
-import org.ovss.api.InputSpec;
 import org.ovss.api.PromptSet;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.tokenizer.ClipTokenizer;
@@ -35,8 +34,8 @@ public final class ZeroShotClassifier implements AutoCloseable {
         System.arraycopy(row, 0, ids, (c * t + j) * context, context);
       }
     }
-    NDArray text = normalize(model.encodeText(parameters, manager.create(ids, new Shape((long) classes.size() * t, context)), false));
-    classEmbeddings = normalize(text.reshape(classes.size(), t, model.config().embedDim()).mean(new int[] {1}));
+    NDArray text = ClipModel.l2Normalize(model.encodeText(parameters, manager.create(ids, new Shape((long) classes.size() * t, context)), false));
+    classEmbeddings = ClipModel.l2Normalize(text.reshape(classes.size(), t, model.config().embedDim()).mean(new int[] {1}));
   }
 
   /**
@@ -52,13 +51,9 @@ public final class ZeroShotClassifier implements AutoCloseable {
         int n = Math.min(64, images.size() - start);
         float[] batch = new float[n * 3 * res * res];
         for (int b = 0; b < n; b++) {
-          float[] img = images.get(start + b);
-          for (int i = 0; i < img.length; i++) {
-            int c = i / (res * res);
-            batch[b * 3 * res * res + i] = (img[i] - InputSpec.CLIP_MEAN[c]) / InputSpec.CLIP_STD[c];
-          }
+          ClipModel.normalizeImage(images.get(start + b), batch, b * 3 * res * res, res, false, false);
         }
-        NDArray emb = normalize(model.encodeImage(parameters, scope.create(batch, new Shape(n, 3, res, res)), false));
+        NDArray emb = ClipModel.l2Normalize(model.encodeImage(parameters, scope.create(batch, new Shape(n, 3, res, res)), false));
         long[] best = emb.matMul(classEmbeddings.transpose()).argMax(1).toLongArray();
         for (int b = 0; b < n; b++) {
           correct += best[b] == labels[start + b] ? 1 : 0;
@@ -68,9 +63,6 @@ public final class ZeroShotClassifier implements AutoCloseable {
     return (double) correct / images.size();
   }
 
-  private static NDArray normalize(NDArray x) {
-    return x.div(x.norm(new int[] {-1}, true));
-  }
 
   @Override
   public void close() {

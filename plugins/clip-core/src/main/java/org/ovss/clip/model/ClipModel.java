@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import org.ovss.api.InputSpec;
 
 /**
  * CLIP image and text towers. Parameters are addressed by their OpenAI state-dict names
@@ -61,6 +62,32 @@ public final class ClipModel extends AbstractBlock {
   /** Text embeddings [B, E] of token ids [B, L], not normalised. */
   public NDArray encodeText(ParameterStore ps, NDArray ids, boolean training) {
     return text.forward(ps, ids, training);
+  }
+
+  /** Embeddings divided by their L2 norm along the last axis, as CLIP compares them (no epsilon). */
+  public static NDArray l2Normalize(NDArray x) {
+    return x.div(x.norm(new int[] {-1}, true));
+  }
+
+  /**
+   * Writes a [3, res, res] RGB image with values in [0, 1] into {@code out} at {@code offset} with CLIP's
+   * mean/std, mirrored left-right when {@code flip} and reduced to its luminance when {@code grey}.
+   */
+  public static void normalizeImage(float[] rgb, float[] out, int offset, int res, boolean flip, boolean grey) {
+    int plane = res * res;
+    for (int c = 0; c < 3; c++) {
+      float mean = InputSpec.CLIP_MEAN[c];
+      float std = InputSpec.CLIP_STD[c];
+      for (int y = 0; y < res; y++) {
+        for (int x = 0; x < res; x++) {
+          int src = y * res + (flip ? res - 1 - x : x);
+          float v = grey
+              ? 0.299f * rgb[src] + 0.587f * rgb[plane + src] + 0.114f * rgb[2 * plane + src]
+              : rgb[c * plane + src];
+          out[offset + c * plane + y * res + x] = (v - mean) / std;
+        }
+      }
+    }
   }
 
   /** The learned log temperature of the contrastive loss. */

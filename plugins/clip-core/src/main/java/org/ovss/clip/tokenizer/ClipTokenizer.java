@@ -490,13 +490,7 @@ public final class ClipTokenizer {
   }
 
   private int[] bpe(String word) {
-    byte[] utf8 = word.getBytes(StandardCharsets.UTF_8);
-    List<String> symbols = new ArrayList<>(utf8.length);
-    for (byte b : utf8) {
-      symbols.add(String.valueOf(BYTE_TO_CHAR[b & 0xFF]));
-    }
-    int last = symbols.size() - 1;
-    symbols.set(last, symbols.get(last) + END_OF_WORD);
+    List<String> symbols = byteSymbols(word);
     while (symbols.size() > 1) {
       int best = Integer.MAX_VALUE;
       String first = null;

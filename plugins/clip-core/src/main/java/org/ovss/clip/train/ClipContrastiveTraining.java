@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.ovss.api.ImageTextSource;
-import org.ovss.api.InputSpec;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.Trainable;
 import org.ovss.clip.model.ClipConfig;
@@ -182,15 +181,15 @@ public final class ClipContrastiveTraining implements Trainable {
       }
       boolean flip = random.nextBoolean();
       boolean grey = random.nextDouble() < greyscale;
-      copyNormalized(data.image(i), images, b * 3 * res * res, res, flip, grey);
+      ClipModel.normalizeImage(data.image(i), images, b * 3 * res * res, res, flip, grey);
       List<String> captions = data.captions(i);
       String caption = captions.get(random.nextInt(captions.size()));
       System.arraycopy(tokenizer.tokenize(caption, context), 0, ids, b * context, context);
     }
     NDArray imageBatch = scope.create(images, new Shape(batchSize, 3, res, res));
     NDArray idBatch = scope.create(ids, new Shape(batchSize, context));
-    NDArray img = normalize(model.encodeImage(parameters, imageBatch, true)); // [B, E]
-    NDArray txt = normalize(model.encodeText(parameters, idBatch, true)); // [B, E]
+    NDArray img = ClipModel.l2Normalize(model.encodeImage(parameters, imageBatch, true)); // [B, E]
+    NDArray txt = ClipModel.l2Normalize(model.encodeText(parameters, idBatch, true)); // [B, E]
     // Starting from a scope array keeps the step's intermediates out of the model's manager.
     NDArray scale = scope.zeros(new Shape()).add(model.logitScale().getArray()).exp().clip(0, MAX_LOGIT_SCALE);
     NDArray logits = img.matMul(txt.transpose()).mul(scale); // [B, B]
@@ -200,30 +199,6 @@ public final class ClipContrastiveTraining implements Trainable {
     return imageToText.add(textToImage).div((float) (2.0 * batchSize)); // a float keeps the loss float32
   }
 
-  /**
-   * CLIP-normalises an image into the batch buffer, mirrored left-right when {@code flip} and reduced to
-   * its luminance when {@code grey}.
-   */
-  private static void copyNormalized(float[] rgb, float[] out, int offset, int res, boolean flip, boolean grey) {
-    int plane = res * res;
-    for (int c = 0; c < 3; c++) {
-      float mean = InputSpec.CLIP_MEAN[c];
-      float std = InputSpec.CLIP_STD[c];
-      for (int y = 0; y < res; y++) {
-        for (int x = 0; x < res; x++) {
-          int src = y * res + (flip ? res - 1 - x : x);
-          float v = grey
-              ? 0.299f * rgb[src] + 0.587f * rgb[plane + src] + 0.114f * rgb[2 * plane + src]
-              : rgb[c * plane + src];
-          out[offset + c * plane + y * res + x] = (v - mean) / std;
-        }
-      }
-    }
-  }
-
-  private static NDArray normalize(NDArray x) {
-    return x.div(x.norm(new int[] {-1}, true));
-  }
 
   @Override
   public Path export(Path directory) {
