@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.ovss.clip.ParityFixture;
@@ -16,6 +17,11 @@ import org.ovss.clip.weights.ClipWeights;
  * that hold the tiny CLIP: plain, SCLIP (CSA) and MaskCLIP last blocks, and positional interpolation.
  */
 class ClipImageParityTest {
+  @BeforeAll
+  static void clipFixtureSet() {
+    ParityFixture.assumeClipFixtureSet();
+  }
+
   private static final String IO = "io.safetensors";
 
   static Iterable<String> weights() {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.ovss.clip.ParityFixture;
@@ -11,6 +12,11 @@ import org.ovss.clip.weights.ClipWeights;
 
 /** The text tower against {@code text_embeds} of {@code io.safetensors}, for each weights file. */
 class ClipTextParityTest {
+  @BeforeAll
+  static void clipFixtureSet() {
+    ParityFixture.assumeClipFixtureSet();
+  }
+
 
   static Iterable<String> weights() {
     return ParityFixture.weightFiles();

@@ -16,12 +16,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.ovss.clip.ParityFixture;
 
 /**
  * Token ids must equal those of OpenAI CLIP's tokenizer on the cases of {@code
  * tokenizer-cases.json} in the parity fixture directory.
  */
 class ClipTokenizerParityTest {
+  @BeforeAll
+  static void clipFixtureSet() {
+    ParityFixture.assumeClipFixtureSet();
+  }
+
 
   private static ClipTokenizer tokenizer;
 
