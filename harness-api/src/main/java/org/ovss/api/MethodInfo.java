@@ -2,6 +2,7 @@ package org.ovss.api;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -14,6 +15,9 @@ import java.util.regex.Pattern;
  * @param capabilities what {@link SegmentationMethod} instances of this method support
  * @param defaultProtocol name of the evaluation protocol the paper uses
  * @param knobs method options accepted in {@link MethodConfig#options()}, name to description
+ * @param trainsFrom id of the method whose trained checkpoint this one's training starts from (SegCLIP
+ *     and PACL start from CLIP weights): a runner that trains both hands that checkpoint over as {@link
+ *     MethodConfig#weights()}; empty for methods trained from scratch
  */
 public record MethodInfo(
     String id,
@@ -21,7 +25,8 @@ public record MethodInfo(
     String paper,
     Set<Capability> capabilities,
     String defaultProtocol,
-    Map<String, String> knobs) {
+    Map<String, String> knobs,
+    Optional<String> trainsFrom) {
 
   private static final Pattern ID = Pattern.compile("[a-z][a-z0-9-]*");
 
@@ -35,6 +40,18 @@ public record MethodInfo(
     capabilities = Set.copyOf(capabilities);
     Objects.requireNonNull(defaultProtocol, "defaultProtocol");
     knobs = Map.copyOf(knobs);
+    Objects.requireNonNull(trainsFrom, "trainsFrom");
+  }
+
+  /** A method that trains from scratch, or does not train. */
+  public MethodInfo(String id, String displayName, String paper, Set<Capability> capabilities, String defaultProtocol,
+      Map<String, String> knobs) {
+    this(id, displayName, paper, capabilities, defaultProtocol, knobs, Optional.empty());
+  }
+
+  /** This description, for a method whose training starts from the checkpoint of method {@code backbone}. */
+  public MethodInfo trainingFrom(String backbone) {
+    return new MethodInfo(id, displayName, paper, capabilities, defaultProtocol, knobs, Optional.of(backbone));
   }
 
   public boolean has(Capability capability) {

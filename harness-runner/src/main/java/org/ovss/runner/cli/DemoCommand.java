@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.ovss.api.Capability;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.MethodConfig;
@@ -59,15 +62,24 @@ final class DemoCommand implements Runnable {
     }
     MethodRegistry registry = MethodRegistry.discover();
     Map<String, Map<String, Path>> weights = new LinkedHashMap<>(); // method -> variant -> weights file
-    for (MethodProvider p : registry.all()) {
-      if (p.info().has(Capability.TRAIN)) {
-        Map<String, Path> variants = new LinkedHashMap<>();
-        TrainResult trained = TrainCommand.train(p, data, out.resolve("train").resolve(p.id()), trainSteps, seed, settings);
-        variants.put(DemoBoard.TRAINED, trained.checkpoint());
-        TrainResult initial = TrainCommand.train(p, data, out.resolve("untrained").resolve(p.id()), 0, seed, settings);
-        variants.put(DemoBoard.UNTRAINED, initial.checkpoint());
-        weights.put(p.id(), variants);
+    for (MethodProvider p : trainingOrder(registry.all())) {
+      Optional<Path> from = Optional.empty();
+      if (p.info().trainsFrom().isPresent()) {
+        Map<String, Path> backbone = weights.get(p.info().trainsFrom().get());
+        if (backbone == null) {
+          System.err.println("demo: skipping " + p.id() + ": it trains from '" + p.info().trainsFrom().get()
+              + "', which was not trained");
+          continue;
+        }
+        // Both variants start from the trained backbone: "untrained" is the method's own initialisation on it.
+        from = Optional.of(backbone.get(DemoBoard.TRAINED));
       }
+      Map<String, Path> variants = new LinkedHashMap<>();
+      TrainResult trained = TrainCommand.train(p, data, out.resolve("train").resolve(p.id()), trainSteps, seed, settings, from);
+      variants.put(DemoBoard.TRAINED, trained.checkpoint());
+      TrainResult initial = TrainCommand.train(p, data, out.resolve("untrained").resolve(p.id()), 0, seed, settings, from);
+      variants.put(DemoBoard.UNTRAINED, initial.checkpoint());
+      weights.put(p.id(), variants);
     }
     DemoBoard board = new DemoBoard(SyntheticBenchmark.SPECS);
     if (weights.containsKey(BACKBONE)) {
@@ -101,6 +113,37 @@ final class DemoCommand implements Runnable {
     }
     System.out.println(markdown);
     System.out.println("wrote " + out.resolve("leaderboard.md") + " and results under " + out.resolve("results"));
+  }
+
+  /** The methods that train, each after the method it trains from (discovery order otherwise). */
+  static List<MethodProvider> trainingOrder(Collection<MethodProvider> providers) {
+    Map<String, MethodProvider> trainable = new LinkedHashMap<>();
+    for (MethodProvider p : providers) {
+      if (p.info().has(Capability.TRAIN)) {
+        trainable.put(p.id(), p);
+      }
+    }
+    List<MethodProvider> order = new ArrayList<>();
+    Set<String> visiting = new HashSet<>();
+    for (MethodProvider p : trainable.values()) {
+      visit(p, trainable, order, visiting);
+    }
+    return order;
+  }
+
+  private static void visit(MethodProvider p, Map<String, MethodProvider> trainable, List<MethodProvider> order,
+      Set<String> visiting) {
+    if (order.contains(p)) {
+      return;
+    }
+    if (!visiting.add(p.id())) {
+      throw new InvalidInputException("methods train from each other in a cycle through '" + p.id() + "'");
+    }
+    Optional<String> from = p.info().trainsFrom();
+    if (from.isPresent() && trainable.containsKey(from.get())) {
+      visit(trainable.get(from.get()), trainable, order, visiting);
+    }
+    order.add(p);
   }
 
   /** Zero-shot shape classification of the val images that show exactly one shape. */

@@ -33,6 +33,8 @@ final class TrainCommand implements Runnable {
   @Option(names = "--out", required = true, description = "output directory") Path out;
   @Option(names = "--steps", defaultValue = "600", description = "optimiser steps (default ${DEFAULT-VALUE}); 0 exports the initialisation") int steps;
   @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})") long seed;
+  @Option(names = "--weights", description = "weights the training starts from: for a method that trains from another"
+      + " one's checkpoint (segclip from a CLIP) that checkpoint") Path weights;
   @Option(names = "--config", description = "JSON file of training settings (lr, batch-size, arch.width, ...)") Path configFile;
   @Option(names = {"-s", "--set"}, description = "training setting NAME=VALUE (repeatable, wins over --config)")
   Map<String, String> settings = new LinkedHashMap<>();
@@ -45,14 +47,22 @@ final class TrainCommand implements Runnable {
     }
     Map<String, String> config = new LinkedHashMap<>(readConfig(configFile));
     config.putAll(settings);
-    TrainResult result = train(provider, data, out, steps, seed, config);
+    if (provider.info().trainsFrom().isPresent() && weights == null) {
+      throw new InvalidInputException("method '" + method + "' trains from a '" + provider.info().trainsFrom().get()
+          + "' checkpoint: pass it with --weights FILE");
+    }
+    TrainResult result = train(provider, data, out, steps, seed, config, Optional.ofNullable(weights));
     System.out.printf("trained %s for %d steps (final loss %.4f): %s%n", method, result.steps(), result.finalLoss(), result.checkpoint());
   }
 
-  /** Trains {@code provider} on the train split of a synthetic benchmark; shared with {@code ovss demo}. */
-  static TrainResult train(MethodProvider provider, Path data, Path out, int steps, long seed, Map<String, String> config) {
+  /**
+   * Trains {@code provider} on the train split of a synthetic benchmark, from {@code initial} weights when given;
+   * shared with {@code ovss demo}.
+   */
+  static TrainResult train(MethodProvider provider, Path data, Path out, int steps, long seed, Map<String, String> config,
+      Optional<Path> initial) {
     CaptionedImages pairs = new CaptionedImages(data, "train");
-    MethodConfig open = new MethodConfig(Optional.empty(), Optional.empty(), Map.of(), seed);
+    MethodConfig open = new MethodConfig(initial, Optional.empty(), Map.of(), seed);
     try (SegmentationMethod m = provider.open(open)) {
       return m.train(new TrainSpec(out, steps, seed, config), pairs, new DjlTrainingEngine(),
           new TrainingProgress(System.err, "train " + provider.id(), steps));

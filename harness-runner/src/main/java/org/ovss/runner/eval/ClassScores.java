@@ -18,7 +18,11 @@ public final class ClassScores {
 
   /** Class probabilities [C, H, W] from per-query logits [Q, H, W]. */
   public static NDArray classProbabilities(NDArray queryLogits, double logitScale, int[] queryClass, int classCount) {
-    NDArray probs = queryLogits.mul(logitScale).softmax(0); // [Q, H, W]
+    return maxPerClass(queryLogits.mul(logitScale).softmax(0), queryClass, classCount);
+  }
+
+  /** Per-class scores [C, H, W]: the max over each class's channels of {@code scores} [Q, H, W]. */
+  public static NDArray maxPerClass(NDArray probs, int[] queryClass, int classCount) {
     if (queryClass.length == classCount) {
       boolean identity = true;
       for (int i = 0; i < queryClass.length; i++) {

@@ -20,6 +20,7 @@ import org.ovss.api.PostProcessor;
 import org.ovss.api.PostProcessorProvider;
 import org.ovss.api.PromptSet;
 import org.ovss.api.QueryEmbeddings;
+import org.ovss.api.ScoresWithBackground;
 import org.ovss.api.SegmentationMethod;
 import org.ovss.api.UnknownNameException;
 import org.ovss.datasets.DatasetIndex;
@@ -66,6 +67,11 @@ public final class Evaluator {
       throw new InvalidInputException("protocol " + p.name() + " sets a background threshold, but dataset " + spec.name()
           + " has no background class: set --prob-thd 0 and --bg-threshold off");
     }
+    if (ownBackground() && (p.pamr() != null || p.crf() != null || p.areaThreshold() != null || p.probThreshold() > 0)) {
+      throw new InvalidInputException("method " + method.info().id() + " decides background with its own rule under a"
+          + " background threshold; PAMR, DenseCRF, the area threshold and the probability threshold do not apply to"
+          + " its scores: turn them off in protocol " + p.name());
+    }
     if (p.slide() && p.crop() < method.inputSpec().patchSize()) {
       throw new InvalidInputException("crop " + p.crop() + " is smaller than the patch size " + method.inputSpec().patchSize());
     }
@@ -85,11 +91,14 @@ public final class Evaluator {
     IoUAccumulator metric = new IoUAccumulator(spec.classCount(), spec.ignoreIndex());
     long started = System.nanoTime();
     Instant startedAt = Instant.now();
-    QueryEmbeddings queries = method.encodeText(classes, PromptSet.named(p.prompts()));
+    // A method with its own background rule scores the foreground classes only; channel 0 is its background.
+    boolean ownBackground = ownBackground();
+    QueryEmbeddings queries = method.encodeText(ownBackground ? classes.subList(1, classes.size()) : classes,
+        PromptSet.named(p.prompts()));
     ProgressBar bar = new ProgressBar(console, "eval " + method.info().id() + " on " + spec.name(), index.size());
     int done = 0;
     for (Sample sample : index.samples()) {
-      Prediction pred = predict(sample, queries, norm, pamr, crf);
+      Prediction pred = ownBackground ? predictWithBackground(sample, queries, norm) : predict(sample, queries, norm, pamr, crf);
       int[] label = LabelMaps.read(sample.label(), spec, pred.height(), pred.width());
       metric.add(pred.labels(), label);
       if (predictionsDir != null) {
@@ -138,6 +147,42 @@ public final class Evaluator {
       }
       double threshold = Math.max(p.probThreshold(), p.bgThreshold() == null ? 0 : p.bgThreshold());
       return new Prediction(ClassScores.labels(probs, threshold), h, w);
+    }
+  }
+
+  /**
+   * Whether the method's own background rule decides background (a {@link ScoresWithBackground} method on a
+   * dataset with background, under a protocol with a background threshold).
+   */
+  private boolean ownBackground() {
+    Protocol p = resolved.protocol();
+    return method instanceof ScoresWithBackground && spec.hasBackground() && p.bgThreshold() != null;
+  }
+
+  /**
+   * GroupViT / SegCLIP {@code encode_decode} with background, window by window, averaged, resized and
+   * argmaxed: channel 0 is class 0 (background), channel 1 + q the class of query q plus one (synonyms by
+   * max). Logit scale, probability and area thresholds and post-processing do not apply to these scores.
+   */
+  private Prediction predictWithBackground(Sample sample, QueryEmbeddings queries, InputSpec norm) {
+    Protocol p = resolved.protocol();
+    RgbImage rgb = ImageFiles.read(sample.image());
+    int h = rgb.height();
+    int w = rgb.width();
+    int[] size = CvResize.rescaleSize(h, w, p.longSide(), p.shortSide());
+    float[] normalized = Preprocess.normalize(CvResize.linear(rgb, size[0], size[1]), norm);
+    ScoresWithBackground scorer = (ScoresWithBackground) method;
+    try (NDManager scope = NDManager.newBaseManager()) {
+      NDArray image = scope.create(normalized, new Shape(1, 3, size[0], size[1]));
+      NDArray avg = SlideInference.run(windows -> scorer.segmentWithBackground(windows, queries, p.bgThreshold()),
+          1 + queries.queryCount(), image, p.slide() ? p.crop() : 0, p.stride(), windowBatch);
+      NDArray scores = BilinearMatrix.resize(avg, h, w, false); // [1 + Q, H, W]
+      int[] channelClass = new int[1 + queries.queryCount()];
+      for (int q = 0; q < queries.queryCount(); q++) {
+        channelClass[1 + q] = 1 + queries.queryClass()[q];
+      }
+      NDArray classScores = ClassScores.maxPerClass(scores, channelClass, 1 + queries.classCount());
+      return new Prediction(ClassScores.labels(classScores, 0), h, w);
     }
   }
 

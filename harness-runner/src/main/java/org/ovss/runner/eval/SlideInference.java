@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.ovss.api.QueryEmbeddings;
 import org.ovss.api.SegmentationMethod;
 
@@ -28,16 +29,26 @@ public final class SlideInference {
    */
   public static NDArray run(SegmentationMethod method, QueryEmbeddings queries, NDArray image, int crop, int stride,
       int maxBatch) {
+    return run(windows -> method.segment(windows, queries), queries.queryCount(), image, crop, stride, maxBatch);
+  }
+
+  /**
+   * The same with any per-window scorer: {@code segmenter} maps windows [B, 3, h, w] to scores [B, channels,
+   * h', w'], which are upsampled to the window and averaged.
+   *
+   * @return averaged scores [channels, H, W] in {@code image}'s manager
+   */
+  public static NDArray run(UnaryOperator<NDArray> segmenter, int channels, NDArray image, int crop, int stride,
+      int maxBatch) {
     int height = (int) image.getShape().get(2);
     int width = (int) image.getShape().get(3);
     NDManager m = image.getManager();
     if (crop <= 0) {
-      NDArray logits = method.segment(image, queries); // [1, Q, h, w]
+      NDArray logits = segmenter.apply(image); // [1, Q, h, w]
       return BilinearMatrix.resize(logits.get(0), height, width, false); // [Q, H, W]
     }
     List<SlideWindows.Window> windows = SlideWindows.place(height, width, crop, stride);
-    int q = queries.queryCount();
-    NDArray canvas = m.zeros(new Shape(q, height, width));
+    NDArray canvas = m.zeros(new Shape(channels, height, width));
     for (int start = 0; start < windows.size(); start += maxBatch) {
       List<SlideWindows.Window> chunk = windows.subList(start, Math.min(windows.size(), start + maxBatch));
       List<NDArray> crops = new ArrayList<>(chunk.size());
@@ -46,7 +57,7 @@ public final class SlideInference {
       }
       NDArray batch = NDArrays.stack(new NDList(crops)); // [B, 3, ch, cw]
       SlideWindows.Window first = chunk.get(0);
-      NDArray logits = method.segment(batch, queries); // [B, Q, h, w]
+      NDArray logits = segmenter.apply(batch); // [B, Q, h, w]
       NDArray up = BilinearMatrix.resize(logits, first.height(), first.width(), false); // [B, Q, ch, cw]
       for (int i = 0; i < chunk.size(); i++) {
         SlideWindows.Window w = chunk.get(i);

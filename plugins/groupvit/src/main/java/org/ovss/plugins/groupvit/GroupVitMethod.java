@@ -1,0 +1,266 @@
+package org.ovss.plugins.groupvit;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.ovss.api.ClassPrompt;
+import org.ovss.api.ImageTextSource;
+import org.ovss.api.InputSpec;
+import org.ovss.api.InvalidInputException;
+import org.ovss.api.MethodConfig;
+import org.ovss.api.MethodInfo;
+import org.ovss.api.PromptSet;
+import org.ovss.api.QueryEmbeddings;
+import org.ovss.api.ScoresWithBackground;
+import org.ovss.api.SegmentationMethod;
+import org.ovss.api.TrainListener;
+import org.ovss.api.TrainResult;
+import org.ovss.api.TrainSpec;
+import org.ovss.api.TrainingEngine;
+import org.ovss.clip.tokenizer.ClipTokenizer;
+
+/**
+ * GroupViT as a {@link SegmentationMethod}: the official zero-shot segmentation ({@link GroupVitInference}) of
+ * each window, trained with {@link GroupVitTraining}.
+ *
+ * <p>GroupViT decides each pixel's group at the pixel level (the attention maps are resized to the window
+ * before their argmax), so {@link #segment} and {@link #encodeImage} return one value per pixel and {@link
+ * #inputSpec()} reports an output stride ({@code patchSize}) of 1; the model's own patch size is in {@link
+ * GroupVitConfig#patchSize()}.
+ */
+public final class GroupVitMethod implements SegmentationMethod, ScoresWithBackground {
+
+  /** Knobs of {@link MethodConfig#options()}. */
+  public static final Map<String, String> KNOBS = Map.of(
+      "config", "GroupViT model config JSON (default: " + GroupVitConfig.FILE_NAME + ", else config.json, beside the weights)",
+      "text-batch", "prompts per text-encoder forward (default 256)");
+
+  /** GroupViT's ImageNet normalisation (segmentation configs: mean 123.675/116.28/103.53, std 58.395/57.12/57.375). */
+  public static final float[] IMAGENET_MEAN = GroupVitTraining.MEAN.clone();
+  public static final float[] IMAGENET_STD = GroupVitTraining.STD.clone();
+
+  /** Size of CLIP's BPE vocabulary, which the official GroupViT text encoder uses. */
+  private static final int CLIP_VOCABULARY = 49408;
+
+  private final MethodInfo info;
+  private final MethodConfig config;
+  private final NDManager manager;
+  private final GroupVitModel model;
+  private final int textBatch;
+  private ClipTokenizer tokenizer;
+
+  /** Opens the weights of {@code config}, or nothing when there are none (a method opened to train). */
+  public GroupVitMethod(MethodInfo info, MethodConfig config) {
+    this.info = info;
+    this.config = config;
+    this.textBatch = positiveOption(config, "text-batch", 256);
+    manager = NDManager.newBaseManager();
+    if (config.weights().isPresent()) {
+      try {
+        Path weights = config.weights().get();
+        Optional<Path> configFile = Optional.ofNullable(config.options().get("config")).map(Path::of);
+        model = GroupVitCheckpoint.load(weights, GroupVitCheckpoint.config(weights, configFile), manager);
+      } catch (RuntimeException e) {
+        manager.close();
+        throw e;
+      }
+    } else {
+      model = null; // opened only to train a new model
+    }
+  }
+
+  private static int positiveOption(MethodConfig config, String name, int defaultValue) {
+    String v = config.options().get(name);
+    if (v == null) {
+      return defaultValue;
+    }
+    try {
+      int n = Integer.parseInt(v.strip());
+      if (n <= 0) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException("option " + name + " must be a positive integer, got '" + v + "'");
+    }
+  }
+
+  @Override
+  public MethodInfo info() {
+    return info;
+  }
+
+  /** The loaded model; a method opened without weights has none. */
+  public GroupVitModel model() {
+    if (model == null) {
+      throw new InvalidInputException("method '" + info.id() + "' was opened without weights; pass --weights FILE");
+    }
+    return model;
+  }
+
+  /** The config's image size, output stride 1 (per-pixel logits), ImageNet mean/std. */
+  @Override
+  public InputSpec inputSpec() {
+    return new InputSpec(model().config().imageSize(), 1, IMAGENET_MEAN, IMAGENET_STD);
+  }
+
+  /**
+   * Text embeddings as the official {@code build_text_embedding}: the projected embeddings of a query's
+   * prompts (one per template) are averaged, then L2-normalised. (The harness's default normalises each
+   * prompt before averaging; with GroupViT's single template the two agree.)
+   */
+  @Override
+  public QueryEmbeddings encodeText(List<ClassPrompt> classes, PromptSet prompts) {
+    ClipTokenizer tok = tokenizer();
+    int context = model().config().contextLength();
+    List<String> texts = new ArrayList<>();
+    int[] queryClass = new int[classes.stream().mapToInt(c -> c.queries().size()).sum()];
+    int q = 0;
+    for (int c = 0; c < classes.size(); c++) {
+      for (String query : classes.get(c).queries()) {
+        queryClass[q++] = c;
+        for (String template : prompts.templates()) {
+          texts.add(prompts.apply(template, query));
+        }
+      }
+    }
+    int templates = prompts.templates().size();
+    try (NDManager scope = manager.newSubManager()) {
+      List<NDArray> chunks = new ArrayList<>();
+      for (int start = 0; start < texts.size(); start += textBatch) {
+        List<String> chunk = texts.subList(start, Math.min(texts.size(), start + textBatch));
+        int[] flat = new int[chunk.size() * context];
+        for (int i = 0; i < chunk.size(); i++) {
+          System.arraycopy(tok.tokenize(chunk.get(i), context), 0, flat, i * context, context);
+        }
+        NDArray ids = scope.create(flat, new Shape(chunk.size(), context));
+        chunks.add(model().projectText(model().encodeText(ids), GroupVitModel.Pass.EVAL)); // [n, D]
+      }
+      NDArray all = chunks.size() == 1 ? chunks.get(0) : NDArrays.concat(new NDList(chunks), 0); // [Q*T, D]
+      NDArray mean = all.reshape(queryClass.length, templates, model().config().outputDim()).mean(new int[] {1}); // [Q, D]
+      NDArray result = Nn.l2Normalize(mean);
+      result.attach(manager);
+      return new QueryEmbeddings(result, queryClass, classes.size());
+    }
+  }
+
+  /**
+   * Per-pixel features [B, D, H, W]: each pixel carries the projected (not normalised) feature of the final
+   * group it is assigned to (argmax of the last attention map), the quantity GroupViT compares with text.
+   */
+  @Override
+  public NDArray encodeImage(NDArray windows) {
+    NDManager caller = windows.getManager();
+    try (NDManager scope = caller.newSubManager()) {
+      windows.tempAttach(scope);
+      GroupVitInference.Decoded d = GroupVitInference.decode(model(), windows);
+      NDArray features = GroupVitInference.gatherByGroup(d.groupOfPixel(), d.groupFeatures()); // [B, D, H, W]
+      features.attach(caller);
+      return features;
+    }
+  }
+
+  /**
+   * GroupViT's seg logits without background, [B, Q, H, W] at the window's pixel size ({@code encode_decode}
+   * of a dataset without a background class): the masked group-to-query affinity of each pixel's group. Queries
+   * are treated as the official code's classes (the top-5 mask ranks queries).
+   */
+  @Override
+  public NDArray segment(NDArray windows, QueryEmbeddings queries) {
+    NDManager caller = windows.getManager();
+    try (NDManager scope = caller.newSubManager()) {
+      windows.tempAttach(scope);
+      NDArray logits = GroupVitInference.segLogits(model(), GroupVitInference.decode(model(), windows),
+          queries.embeddings());
+      logits.attach(caller);
+      return logits;
+    }
+  }
+
+  /**
+   * GroupViT's seg logits with background, [B, 1 + Q, H, W], channel 0 the background ({@code encode_decode} with
+   * {@code with_bg}): 1 where a pixel's best query score is below min({@code bgThreshold}, the window's largest
+   * group affinity). The official thresholds: VOC 0.95, Context 0.35, COCO-Object 0.95.
+   */
+  @Override
+  public NDArray segmentWithBackground(NDArray windows, QueryEmbeddings queries, double bgThreshold) {
+    NDManager caller = windows.getManager();
+    try (NDManager scope = caller.newSubManager()) {
+      windows.tempAttach(scope);
+      NDArray logits = GroupVitInference.segLogitsWithBackground(model(), GroupVitInference.decode(model(), windows),
+          queries.embeddings(), (float) bgThreshold);
+      logits.attach(caller);
+      return logits;
+    }
+  }
+
+  /**
+   * Trains a GroupViT from scratch on the pairs ({@link GroupVitTraining}; settings in {@link
+   * GroupVitTraining.Settings}) with the runner's engine and exports weights, config and tokenizer to {@code
+   * spec.outputDir()}.
+   */
+  @Override
+  public TrainResult train(TrainSpec spec, ImageTextSource data, TrainingEngine engine, TrainListener listener) {
+    GroupVitTraining.Settings settings = GroupVitTraining.Settings.from(spec.config());
+    try (NDManager trainManager = NDManager.newBaseManager()) {
+      GroupVitTraining training = GroupVitTraining.fromScratch(data, settings, spec.seed(), spec.steps(), trainManager);
+      return engine.fit(training, spec, listener);
+    }
+  }
+
+  private synchronized ClipTokenizer tokenizer() {
+    if (tokenizer == null) {
+      ClipTokenizer t;
+      Object location;
+      try {
+        if (config.tokenizer().isPresent()) {
+          Path p = config.tokenizer().get();
+          location = p;
+          t = Files.isDirectory(p) ? ClipTokenizer.fromDirectory(p) : ClipTokenizer.fromBpeGz(p);
+        } else {
+          Path dir = config.requireWeights(info.id()).toAbsolutePath().getParent();
+          location = dir;
+          if (hasTokenizerFiles(dir)) {
+            t = ClipTokenizer.fromDirectory(dir);
+          } else if (model().config().vocabSize() == CLIP_VOCABULARY) {
+            // official checkpoints use CLIP's own BPE vocabulary, which clip-core ships
+            location = "the bundled CLIP vocabulary";
+            t = ClipTokenizer.bundledClipVocabulary();
+          } else {
+            throw new InvalidInputException("no tokenizer beside " + config.weights().get() + " (looked for "
+                + ClipTokenizer.HF_VOCAB_FILE + " + " + ClipTokenizer.HF_MERGES_FILE + " or " + ClipTokenizer.BPE_GZ_FILE
+                + ") and the model's vocabulary of " + model().config().vocabSize() + " tokens is not CLIP's: pass --tokenizer");
+          }
+        }
+      } catch (IllegalArgumentException | UncheckedIOException e) {
+        throw new InvalidInputException("cannot load the tokenizer: " + e.getMessage(), e);
+      }
+      if (t.vocabSize() > model().config().vocabSize()) {
+        throw new InvalidInputException("tokenizer " + location + " has " + t.vocabSize() + " tokens but the model's token "
+            + "embedding has only " + model().config().vocabSize() + " rows: they do not belong together");
+      }
+      tokenizer = t;
+    }
+    return tokenizer;
+  }
+
+  private static boolean hasTokenizerFiles(Path dir) {
+    return Files.isRegularFile(dir.resolve(ClipTokenizer.BPE_GZ_FILE))
+        || (Files.isRegularFile(dir.resolve(ClipTokenizer.HF_VOCAB_FILE))
+            && Files.isRegularFile(dir.resolve(ClipTokenizer.HF_MERGES_FILE)));
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

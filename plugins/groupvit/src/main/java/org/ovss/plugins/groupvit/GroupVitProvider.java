@@ -1,0 +1,28 @@
+package org.ovss.plugins.groupvit;
+
+import java.util.Set;
+import org.ovss.api.Capability;
+import org.ovss.api.MethodConfig;
+import org.ovss.api.MethodInfo;
+import org.ovss.api.MethodProvider;
+import org.ovss.api.SegmentationMethod;
+
+/**
+ * GroupViT (Xu et al., CVPR 2022), the grouping baseline of the seed papers: trained from image-caption pairs,
+ * segments by its learned groups' affinity to the class prompts (NVlabs/GroupViT; {@link GroupVitMethod}).
+ */
+public final class GroupVitProvider implements MethodProvider {
+  static final MethodInfo INFO = new MethodInfo(
+      "groupvit", "GroupViT", "Xu et al. 2022, GroupViT: Semantic Segmentation Emerges from Text Supervision (baseline)",
+      Set.of(Capability.TRAIN, Capability.ENCODE, Capability.SEGMENT), "groupvit", GroupVitMethod.KNOBS);
+
+  @Override
+  public MethodInfo info() {
+    return INFO;
+  }
+
+  @Override
+  public SegmentationMethod open(MethodConfig config) {
+    return new GroupVitMethod(INFO, config);
+  }
+}

@@ -1,0 +1,374 @@
+package org.ovss.plugins.groupvit;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.ovss.api.ImageTextSource;
+import org.ovss.api.InvalidInputException;
+import org.ovss.api.PromptSet;
+import org.ovss.api.Trainable;
+import org.ovss.clip.tokenizer.ClipTokenizer;
+
+/**
+ * GroupViT trained from scratch on image-caption pairs with the loss of the official {@code
+ * MultiLabelContrastive} (NVlabs/GroupViT {@code models/multi_label_contrastive.py}): the symmetric image-text
+ * InfoNCE loss on the projected, L2-normalised pooled image embedding and caption embedding (temperature
+ * {@code logit_scale}, clamped at 100), plus, when {@code multi_label} K &gt; 0, the multi-label loss between
+ * each image and K prompts made of its caption's nouns ("a photo of a {noun}." with a random one of the 80
+ * ImageNet templates; the caption itself fills the prompts its nouns cannot), soft targets 1/K per own prompt,
+ * temperature {@code multi_label_logit_scale}. Gumbel-softmax hard assignment with the straight-through
+ * estimator groups the tokens; BatchNorm in the projection heads uses batch statistics.
+ *
+ * <p>Everything random about a step (pairs, captions, flips, nouns, templates, gumbel noise) comes from a
+ * generator seeded with (seed, step), so a resumed run repeats an uninterrupted one exactly.
+ *
+ * <p>The BatchNorm running statistics are not optimised, but they belong to the state a resumed run must
+ * restore, so {@link #parameters()} lists them too: the loss never reaches them, their gradient is zero,
+ * and as 1-D arrays they get no weight decay, so the engine's AdamW leaves them unchanged while its
+ * checkpoints save and restore them. The forward pass updates them in place outside the autograd graph.
+ */
+public final class GroupVitTraining implements Trainable {
+  /** ImageNet mean and std of GroupViT's input normalisation ({@code IMAGENET_DEFAULT_MEAN/STD}). */
+  static final float[] MEAN = {0.485f, 0.456f, 0.406f};
+  static final float[] STD = {0.229f, 0.224f, 0.225f};
+
+  private final GroupVitModel model;
+  private final ClipTokenizer tokenizer;
+  private final ImageTextSource data;
+  private final Settings settings;
+  private final PromptSet templates;
+  private final NounExtractor nouns = new NounExtractor();
+  private final Map<String, NDArray> parameters;
+  private final long totalSteps;
+
+  /**
+   * @param model a model with initialised weights; its arrays are trained in place
+   * @param tokenizer the tokenizer whose ids the text encoder embeds
+   * @param totalSteps steps of the run, written as the BatchNorm layers' {@code num_batches_tracked}
+   */
+  public GroupVitTraining(GroupVitModel model, ClipTokenizer tokenizer, ImageTextSource data, Settings settings,
+      long totalSteps) {
+    if (data.size() < settings.batchSize()) {
+      throw new InvalidInputException("training needs at least one batch: " + data.size() + " pairs < batch size "
+          + settings.batchSize());
+    }
+    if (tokenizer.vocabSize() > model.config().vocabSize()) {
+      throw new InvalidInputException("tokenizer has " + tokenizer.vocabSize() + " tokens, the model embeds "
+          + model.config().vocabSize());
+    }
+    this.model = model;
+    this.tokenizer = tokenizer;
+    this.data = data;
+    this.settings = settings;
+    this.templates = PromptSet.named(settings.nounTemplates());
+    this.parameters = new LinkedHashMap<>(model.state());
+    this.totalSteps = totalSteps;
+  }
+
+  /** A tokenizer over the captions' and templates' words and a seeded random model of {@code settings}' shape. */
+  public static GroupVitTraining fromScratch(ImageTextSource data, Settings settings, long seed, long totalSteps,
+      NDManager manager) {
+    List<String> corpus = new ArrayList<>();
+    for (int i = 0; i < data.size(); i++) {
+      corpus.addAll(data.captions(i));
+    }
+    for (String t : PromptSet.named(settings.nounTemplates()).templates()) {
+      corpus.add(t.replace("{}", " "));
+    }
+    ClipTokenizer tokenizer = ClipTokenizer.ofWords(corpus);
+    GroupVitModel model = GroupVitModel.random(settings.architecture().withVocabSize(tokenizer.vocabSize()), manager, seed);
+    return new GroupVitTraining(model, tokenizer, data, settings, totalSteps);
+  }
+
+  public GroupVitModel model() {
+    return model;
+  }
+
+  public ClipTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  @Override
+  public Map<String, NDArray> parameters() {
+    return parameters;
+  }
+
+  /** The texts of one pair: its caption, then K noun prompts (the caption again where nouns run out). */
+  List<String> texts(String caption, Random random) {
+    int k = model.config().multiLabel();
+    List<String> texts = new ArrayList<>(k + 1);
+    texts.add(caption);
+    List<String> found = new ArrayList<>(nouns.nouns(caption));
+    int take = Math.min(k, found.size());
+    for (int i = 0; i < take; i++) {
+      // choice without replacement: a partial Fisher-Yates shuffle
+      int j = i + random.nextInt(found.size() - i);
+      String noun = found.set(j, found.get(i));
+      found.set(i, noun);
+      String template = templates.templates().get(random.nextInt(templates.templates().size()));
+      texts.add(templates.apply(template, noun));
+    }
+    while (texts.size() < k + 1) {
+      texts.add(caption);
+    }
+    return texts;
+  }
+
+  @Override
+  public NDArray loss(NDManager scope, int step, long seed) {
+    Random random = new Random(seed * 0x9E3779B97F4A7C15L + step);
+    GroupVitConfig c = model.config();
+    int b = settings.batchSize();
+    int res = c.imageSize();
+    int k = c.multiLabel();
+    int context = c.contextLength();
+    float[] images = new float[b * 3 * res * res];
+    int[] ids = new int[b * (k + 1) * context];
+    for (int i = 0; i < b; i++) {
+      int index = random.nextInt(data.size());
+      if (data.imageHeight(index) != res || data.imageWidth(index) != res) {
+        throw new InvalidInputException("training image " + index + " is " + data.imageHeight(index) + "x"
+            + data.imageWidth(index) + " but the model trains at " + res + "x" + res + " (set arch.image-size)");
+      }
+      normalize(data.image(index), images, i * 3 * res * res, res, random.nextBoolean());
+      List<String> captions = data.captions(index);
+      String caption = captions.get(random.nextInt(captions.size()));
+      List<String> texts = texts(caption, random);
+      for (int t = 0; t <= k; t++) {
+        System.arraycopy(tokenizer.tokenize(texts.get(t), context), 0, ids, (i * (k + 1) + t) * context, context);
+      }
+    }
+    GroupVitModel.Pass pass = GroupVitModel.Pass.training(random);
+    NDArray imageBatch = scope.create(images, new Shape(b, 3, res, res));
+    NDArray idBatch = scope.create(ids, new Shape((long) b * (k + 1), context));
+    NDArray imageX = model.projectImage(model.encodeImage(imageBatch, pass).pooled(), pass); // [B, D]
+    // captions and prompts through the text projector together, as the official encode_text of [B, 1 + K, L]
+    NDArray textX = model.projectText(model.encodeText(idBatch), pass).reshape(b, k + 1, c.outputDim()); // [B, 1+K, D]
+    NDArray img = Nn.l2Normalize(imageX);
+    NDArray txt = Nn.l2Normalize(textX.get(":, 0, :")); // [B, D]
+    NDArray scale = model.logitScale(scope, "logit_scale");
+    NDArray logits = img.matMul(txt.transpose()).mul(scale); // [B, B]
+    NDArray eye = scope.eye(b);
+    NDArray imageToText = logits.logSoftmax(1).mul(eye).sum().neg();
+    NDArray textToImage = logits.logSoftmax(0).mul(eye).sum().neg();
+    NDArray loss = imageToText.add(textToImage).div((float) (2.0 * b)); // a float keeps the loss float32
+    if (k > 0) {
+      loss = loss.add(multiLabelLoss(scope, img, textX, b, k).mul((float) c.multiLabelLossWeight()));
+    }
+    return loss;
+  }
+
+  /** {@code multi_label_loss}: soft-target cross-entropy between images and the noun prompts, both directions. */
+  private NDArray multiLabelLoss(NDManager scope, NDArray img, NDArray textX, int b, int k) {
+    GroupVitConfig c = model.config();
+    NDArray prompts = Nn.l2Normalize(textX.get(":, 1:, :").reshape((long) b * k, c.outputDim())); // [B*K, D]
+    NDArray scale = model.logitScale(scope, c.hasMultiLabelScale() ? "multi_label_logit_scale" : "logit_scale");
+    float[] perImage = new float[b * b * k]; // [B, B*K]: 1/K on the image's own prompts
+    float[] perPrompt = new float[b * k * b]; // [B*K, B]: 1 on the prompt's own image
+    for (int i = 0; i < b; i++) {
+      for (int j = 0; j < k; j++) {
+        perImage[i * b * k + i * k + j] = 1f / k;
+        perPrompt[(i * k + j) * b + i] = 1f;
+      }
+    }
+    NDArray imageTargets = scope.create(perImage, new Shape(b, (long) b * k));
+    NDArray promptTargets = scope.create(perPrompt, new Shape((long) b * k, b));
+    NDArray imageLogits = img.matMul(prompts.transpose()).mul(scale); // [B, B*K]
+    NDArray promptLogits = prompts.matMul(img.transpose()).mul(scale); // [B*K, B]
+    NDArray lossImage = softTargetCrossEntropy(imageLogits, imageTargets);
+    NDArray lossPrompt = softTargetCrossEntropy(promptLogits, promptTargets);
+    return lossImage.add(lossPrompt).mul(0.5f);
+  }
+
+  /** timm {@code SoftTargetCrossEntropy}: mean over rows of sum(-target * log_softmax(logits)). */
+  private static NDArray softTargetCrossEntropy(NDArray logits, NDArray targets) {
+    return logits.logSoftmax(1).mul(targets).sum(new int[] {1}).neg().mean();
+  }
+
+  /** Writes a [3, res, res] image in [0, 1] into {@code out} with ImageNet mean/std, mirrored when {@code flip}. */
+  static void normalize(float[] rgb, float[] out, int offset, int res, boolean flip) {
+    int plane = res * res;
+    for (int ch = 0; ch < 3; ch++) {
+      for (int y = 0; y < res; y++) {
+        for (int x = 0; x < res; x++) {
+          int src = ch * plane + y * res + (flip ? res - 1 - x : x);
+          out[offset + ch * plane + y * res + x] = (rgb[src] - MEAN[ch]) / STD[ch];
+        }
+      }
+    }
+  }
+
+  @Override
+  public Path export(Path directory) {
+    model.numBatchesTracked(totalSteps);
+    Path weights = GroupVitCheckpoint.save(model, directory, Map.of("trained", "ovss groupvit multi-label contrastive"));
+    tokenizer.writeHuggingFace(directory);
+    return weights;
+  }
+
+  /**
+   * Training settings from {@link org.ovss.api.TrainSpec#config()}. Keys (other keys belong to the engine or
+   * to other methods and are ignored): {@code batch-size} (32), {@code multi-label} (noun prompts per
+   * caption, 3 as the official configs; 0 turns the multi-label loss off), {@code multi-label-weight} (1.0),
+   * {@code noun-templates} (prompt set of the noun prompts, {@code openai-imagenet-80} as the official
+   * {@code full_imagenet_templates}), and the architecture: {@code arch.image-size} (96), {@code arch.patch}
+   * (8), {@code arch.width} (96, embed_dim), {@code arch.depths} (2,1,1), {@code arch.heads} (3, one value for
+   * every stage or a list), {@code arch.group-tokens} (16,8,0), {@code arch.output-groups} (16,8), {@code
+   * arch.hard-assignment} (true), {@code arch.text-width} (96), {@code arch.text-layers} (2), {@code
+   * arch.text-heads} (2), {@code arch.context} (32), {@code arch.embed} (64, output_dim), {@code
+   * arch.proj-layers} (2), {@code arch.proj-inner} (512), {@code arch.temperature} (0.07).
+   *
+   * @param architecture the model to train (its vocabulary size is replaced by the tokenizer's)
+   */
+  public record Settings(int batchSize, String nounTemplates, GroupVitConfig architecture) {
+
+    /** Small enough to train on two CPU cores in minutes on 96x96 synthetic images. */
+    public static final GroupVitConfig SYNTH = new GroupVitConfig(96, 8, 96, List.of(2, 1, 1), List.of(3, 3, 3),
+        List.of(16, 8, 0), List.of(16, 8), true, 4.0, 32, 96, 2, 2, 1, 64, 2, 512, 0.07, 3, false, 1.0);
+
+    /** Every key this method reads. */
+    public static final List<String> KEYS = List.of("batch-size", "multi-label", "multi-label-weight", "noun-templates",
+        "arch.image-size", "arch.patch", "arch.width", "arch.depths", "arch.heads", "arch.group-tokens",
+        "arch.output-groups", "arch.hard-assignment", "arch.text-width", "arch.text-layers", "arch.text-heads",
+        "arch.context", "arch.embed", "arch.proj-layers", "arch.proj-inner", "arch.temperature");
+
+    public Settings {
+      if (batchSize < 2) {
+        throw new InvalidInputException("training setting batch-size must be at least 2 (contrastive loss, BatchNorm),"
+            + " got " + batchSize);
+      }
+    }
+
+    /** The settings of a training config over {@link #SYNTH}. */
+    public static Settings from(Map<String, String> config) {
+      GroupVitConfig d = SYNTH;
+      int stagesDefault = d.stages();
+      List<Integer> depths = intList(config, "arch.depths", d.depths());
+      int stages = depths.size();
+      List<Integer> heads = intList(config, "arch.heads", List.of(d.numHeads().get(0)));
+      if (heads.size() == 1 && stages != 1) {
+        heads = java.util.Collections.nCopies(stages, heads.get(0));
+      }
+      List<Integer> groupTokens = intList(config, "arch.group-tokens",
+          stages == stagesDefault ? d.numGroupTokens() : null);
+      List<Integer> outputGroups = intList(config, "arch.output-groups",
+          stages == stagesDefault ? d.numOutputGroups() : null);
+      GroupVitConfig arch;
+      try {
+        arch = new GroupVitConfig(
+            positive(config, "arch.image-size", d.imageSize()), positive(config, "arch.patch", d.patchSize()),
+            positive(config, "arch.width", d.embedDim()), depths, heads, groupTokens, outputGroups,
+            bool(config, "arch.hard-assignment", d.hardAssignment()), d.mlpRatio(),
+            positive(config, "arch.context", d.contextLength()), positive(config, "arch.text-width", d.textWidth()),
+            positive(config, "arch.text-layers", d.textLayers()), positive(config, "arch.text-heads", d.textHeads()),
+            d.vocabSize(), positive(config, "arch.embed", d.outputDim()),
+            nonNegative(config, "arch.proj-layers", d.projNumLayers()),
+            positive(config, "arch.proj-inner", d.projInnerDim()),
+            positiveNumber(config, "arch.temperature", d.contrastTemperature()),
+            nonNegative(config, "multi-label", d.multiLabel()), false,
+            nonNegativeNumber(config, "multi-label-weight", d.multiLabelLossWeight()));
+      } catch (InvalidInputException e) {
+        throw new InvalidInputException("training settings for groupvit: " + e.getMessage(), e);
+      }
+      String templates = config.getOrDefault("noun-templates", "openai-imagenet-80").strip();
+      PromptSet.named(templates); // fails early, listing the built-in sets, if unknown
+      return new Settings(positive(config, "batch-size", 32), templates, arch);
+    }
+
+    private static List<Integer> intList(Map<String, String> config, String key, List<Integer> defaultValue) {
+      String v = config.get(key);
+      if (v == null) {
+        if (defaultValue == null) {
+          throw new InvalidInputException("training setting " + key + " is needed when arch.depths changes the number"
+              + " of stages");
+        }
+        return defaultValue;
+      }
+      try {
+        return Arrays.stream(v.split(",")).map(String::strip).map(Integer::parseInt).toList();
+      } catch (NumberFormatException e) {
+        throw new InvalidInputException("training setting " + key + " must be a comma-separated list of integers, got '"
+            + v + "'");
+      }
+    }
+
+    private static int positive(Map<String, String> config, String key, int defaultValue) {
+      int n = integer(config, key, defaultValue);
+      if (n <= 0) {
+        throw new InvalidInputException("training setting " + key + " must be a positive integer, got '" + config.get(key) + "'");
+      }
+      return n;
+    }
+
+    private static int nonNegative(Map<String, String> config, String key, int defaultValue) {
+      int n = integer(config, key, defaultValue);
+      if (n < 0) {
+        throw new InvalidInputException("training setting " + key + " must not be negative, got '" + config.get(key) + "'");
+      }
+      return n;
+    }
+
+    private static int integer(Map<String, String> config, String key, int defaultValue) {
+      String v = config.get(key);
+      if (v == null) {
+        return defaultValue;
+      }
+      try {
+        return Integer.parseInt(v.strip());
+      } catch (NumberFormatException e) {
+        throw new InvalidInputException("training setting " + key + " must be an integer, got '" + v + "'");
+      }
+    }
+
+    private static double positiveNumber(Map<String, String> config, String key, double defaultValue) {
+      double x = number(config, key, defaultValue);
+      if (!(x > 0)) {
+        throw new InvalidInputException("training setting " + key + " must be a positive number, got '" + config.get(key) + "'");
+      }
+      return x;
+    }
+
+    private static double nonNegativeNumber(Map<String, String> config, String key, double defaultValue) {
+      double x = number(config, key, defaultValue);
+      if (!(x >= 0)) {
+        throw new InvalidInputException("training setting " + key + " must not be negative, got '" + config.get(key) + "'");
+      }
+      return x;
+    }
+
+    private static double number(Map<String, String> config, String key, double defaultValue) {
+      String v = config.get(key);
+      if (v == null) {
+        return defaultValue;
+      }
+      try {
+        double x = Double.parseDouble(v.strip());
+        if (!Double.isFinite(x)) {
+          throw new NumberFormatException();
+        }
+        return x;
+      } catch (NumberFormatException e) {
+        throw new InvalidInputException("training setting " + key + " must be a finite number, got '" + v + "'");
+      }
+    }
+
+    private static boolean bool(Map<String, String> config, String key, boolean defaultValue) {
+      String v = config.get(key);
+      if (v == null) {
+        return defaultValue;
+      }
+      return switch (v.strip().toLowerCase(java.util.Locale.ROOT)) {
+        case "true", "1", "yes" -> true;
+        case "false", "0", "no" -> false;
+        default -> throw new InvalidInputException("training setting " + key + " must be true or false, got '" + v + "'");
+      };
+    }
+  }
+}
