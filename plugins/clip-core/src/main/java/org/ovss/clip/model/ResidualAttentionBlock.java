@@ -62,18 +62,18 @@ public final class ResidualAttentionBlock extends AbstractBlock implements State
       return outProj.forward(ps, parts.get(2), training);
     }
     long headDim = width / heads;
-    double scale = 1.0 / Math.sqrt(headDim);
+    float scale = (float) (1.0 / Math.sqrt(headDim));
     NDArray q = splitHeads(parts.get(0), b, len, headDim); // [B, H, L, hd]
     NDArray k = splitHeads(parts.get(1), b, len, headDim);
     NDArray v = splitHeads(parts.get(2), b, len, headDim);
     NDArray weights;
     if (mode == AttentionMode.CSA) {
-      NDArray qq = q.matMul(q.transpose(0, 1, 3, 2)).mul(scale); // [B, H, L, L]
-      NDArray kk = k.matMul(k.transpose(0, 1, 3, 2)).mul(scale);
+      NDArray qq = Scalars.mul(q.matMul(q.transpose(0, 1, 3, 2)), scale); // [B, H, L, L]
+      NDArray kk = Scalars.mul(k.matMul(k.transpose(0, 1, 3, 2)), scale);
       // Sum of the two softmaxes without renormalisation, as SCLIP's custom_attn.
       weights = qq.softmax(-1).add(kk.softmax(-1));
     } else {
-      NDArray scores = q.mul(scale).matMul(k.transpose(0, 1, 3, 2)); // [B, H, L, L]
+      NDArray scores = Scalars.mul(q, scale).matMul(k.transpose(0, 1, 3, 2)); // [B, H, L, L]
       if (mask != null) {
         scores = scores.add(mask);
       }
@@ -88,7 +88,7 @@ public final class ResidualAttentionBlock extends AbstractBlock implements State
   }
 
   static NDArray quickGelu(NDArray x) {
-    return x.mul(Activation.sigmoid(x.mul(1.702f)));
+    return x.mul(Activation.sigmoid(Scalars.mul(x, 1.702f)));
   }
 
   @Override

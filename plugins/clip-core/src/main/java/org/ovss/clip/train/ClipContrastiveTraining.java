@@ -16,6 +16,7 @@ import org.ovss.api.Trainable;
 import org.ovss.clip.model.ClipConfig;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.model.NamedParameter;
+import org.ovss.clip.model.Scalars;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.weights.ClipWeights;
 
@@ -196,7 +197,7 @@ public final class ClipContrastiveTraining implements Trainable {
     NDArray eye = scope.eye(batchSize);
     NDArray imageToText = logits.logSoftmax(1).mul(eye).sum().neg();
     NDArray textToImage = logits.logSoftmax(0).mul(eye).sum().neg();
-    return imageToText.add(textToImage).div((float) (2.0 * batchSize)); // a float keeps the loss float32
+    return Scalars.div(imageToText.add(textToImage), (float) (2.0 * batchSize)); // a float keeps the loss float32
   }
 
 

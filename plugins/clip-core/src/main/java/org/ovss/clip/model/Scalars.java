@@ -1,0 +1,27 @@
+package org.ovss.clip.model;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Multiplication and division by a constant that are safe under autograd. DJL's scalar overloads ({@code
+ * mul(Number)}, {@code div(Number)}) wrap the number in an array over a Java direct buffer and close that array
+ * as soon as the op returns; autograd keeps the operand for the backward pass, and once the buffer is collected
+ * the backward reads freed memory: gradients silently scaled by garbage, now and then NaN or infinite. A
+ * constant made in the operand's manager lives until that manager (a training step's scope) closes.
+ */
+public final class Scalars {
+  private Scalars() {}
+
+  /** A 0-d float32 constant in {@code like}'s manager. */
+  public static NDArray of(NDArray like, float value) {
+    return like.getManager().create(value);
+  }
+
+  public static NDArray mul(NDArray x, float value) {
+    return x.mul(of(x, value));
+  }
+
+  public static NDArray div(NDArray x, float value) {
+    return x.div(of(x, value));
+  }
+}
