@@ -1,0 +1,31 @@
+package org.ovss.plugins.segclip;
+
+import java.util.Set;
+import org.ovss.api.Capability;
+import org.ovss.api.MethodConfig;
+import org.ovss.api.MethodInfo;
+import org.ovss.api.MethodProvider;
+import org.ovss.api.SegmentationMethod;
+
+/**
+ * SegCLIP (shared/seeds/003): CLIP ViT with learnable centres after the first stage, soft assignment
+ * segmentation with the top-5 class mask and a background threshold, trained from CLIP weights with the
+ * contrastive, masked-reconstruction and superpixel KL losses.
+ */
+public final class SegclipProvider implements MethodProvider {
+  static final MethodInfo INFO = new MethodInfo(
+      "segclip", "SegCLIP",
+      "Luo et al. 2023, SegCLIP: Patch Aggregation with Learnable Centers for Open-Vocabulary Semantic Segmentation (seed 003)",
+      Set.of(Capability.TRAIN, Capability.ENCODE, Capability.SEGMENT), "segclip", SegclipMethod.KNOBS)
+      .trainingFrom("clip");
+
+  @Override
+  public MethodInfo info() {
+    return INFO;
+  }
+
+  @Override
+  public SegmentationMethod open(MethodConfig config) {
+    return new SegclipMethod(INFO, config);
+  }
+}

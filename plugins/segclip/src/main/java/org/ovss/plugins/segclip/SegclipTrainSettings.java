@@ -1,0 +1,231 @@
+package org.ovss.plugins.segclip;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
+import org.ovss.api.InvalidInputException;
+
+/**
+ * SegCLIP's training settings ({@link org.ovss.api.TrainSpec#config()}), validated. Defaults follow the
+ * paper and the official code (shared/notes/seeds/003 sections 1.5-1.7, 2.2) unless stated.
+ *
+ * @param init CLIP (or SegCLIP) weights to start from when the method was opened without weights
+ * @param tokenizer tokenizer location when it is not beside the weights
+ * @param batchSize pairs per step (paper 768 over 8 GPUs)
+ * @param contextLength caption tokens ({@code max_words} 32 in training)
+ * @param firstStageLayers CLIP blocks on the patches (empty: the CLIP's blocks - 2, which is the paper's
+ *     10 of 12)
+ * @param centers learnable centres (8)
+ * @param crossLayers cross-attention blocks (2)
+ * @param decoderDim MAE decoder width (empty: vision width / 2, the official rule)
+ * @param decoderDepth MAE decoder blocks (3)
+ * @param decoderHeads MAE decoder heads (8)
+ * @param contrastiveWeight weight of L_con (1)
+ * @param reconstructionWeight weight of L_rec (1); 0 skips the masked pass
+ * @param superpixelWeight weight of L_sup (1); 0 skips the superpixels
+ * @param klNorm divisor of L_sup: {@code code} (B N L, default) or {@code paper} (B N)
+ * @param maskRatio share of patch tokens removed in the masked pass (0.75)
+ * @param cropScaleMin smallest crop area share of RandomResizedCrop (0.5)
+ * @param cropScaleMax largest crop area share (1.0)
+ * @param superpixelScale Felzenszwalb k at the reference side (224)
+ * @param superpixelSigma Felzenszwalb sigma at the reference side (0.9)
+ * @param superpixelMinSize Felzenszwalb min_size at the reference side (224)
+ * @param superpixelReferenceSide short image side the three superpixel values are meant for (224, the
+ *     short side of the official training images); they are scaled to each image's short side s, scale
+ *     and min_size by (s / reference)^2 (they count pixels), sigma by s / reference
+ * @param lowerLrRatio learning-rate ratio of the parameters the paper trains at its lower rate (text
+ *     tower, first-stage blocks, logit scale, ln_final, text_projection): 4e-6 / 4e-3 = 0.001 by
+ *     default; 0 freezes them (faster), 1 trains them like the rest
+ * @param freezeEmbeddings keep conv1, the positional embeddings, class embedding, ln_pre and the token
+ *     embedding fixed, as the official training code does (true)
+ */
+public record SegclipTrainSettings(
+    Optional<Path> init,
+    Optional<Path> tokenizer,
+    int batchSize,
+    int contextLength,
+    OptionalInt firstStageLayers,
+    int centers,
+    int crossLayers,
+    OptionalInt decoderDim,
+    int decoderDepth,
+    int decoderHeads,
+    double contrastiveWeight,
+    double reconstructionWeight,
+    double superpixelWeight,
+    SuperpixelKl.Normalisation klNorm,
+    double maskRatio,
+    double cropScaleMin,
+    double cropScaleMax,
+    double superpixelScale,
+    double superpixelSigma,
+    double superpixelMinSize,
+    double superpixelReferenceSide,
+    double lowerLrRatio,
+    boolean freezeEmbeddings) {
+
+  /** The method's keys with their descriptions (defaults in brackets). */
+  public static final Map<String, String> KEYS = keys();
+
+  /** Keys of the runner's training engine, passed through ({@link org.ovss.api.TrainingEngine}). */
+  public static final Set<String> ENGINE_KEYS = Set.of(
+      "lr", "weight-decay", "beta1", "beta2", "eps", "warmup-steps", "min-lr", "clip-norm", "checkpoint-every");
+
+  private static Map<String, String> keys() {
+    Map<String, String> k = new LinkedHashMap<>();
+    k.put("init", "CLIP (or SegCLIP) weights to start from when the method is opened without --weights");
+    k.put("tokenizer", "tokenizer directory (vocab.json + merges.txt) or bpe_simple_vocab_16e6.txt.gz [beside the weights]");
+    k.put("batch-size", "image-caption pairs per step [32; paper 768]");
+    k.put("context-length", "caption tokens incl. start/end [32, the official max_words]");
+    k.put("first-stage-layers", "CLIP blocks on the patch tokens [CLIP blocks - 2, i.e. 10 of 12]");
+    k.put("centers", "learnable semantic centres [8]");
+    k.put("cross-layers", "cross-attention blocks of the semantic module [2]");
+    k.put("mae-decoder-dim", "MAE decoder width [vision width / 2]");
+    k.put("mae-decoder-depth", "MAE decoder blocks [3]");
+    k.put("mae-decoder-heads", "MAE decoder heads [8]");
+    k.put("loss-weight-contrastive", "weight of the image-text contrastive loss [1]");
+    k.put("loss-weight-reconstruction", "weight of the masked-patch reconstruction loss [1; 0 skips it]");
+    k.put("loss-weight-superpixel", "weight of the superpixel KL loss [1; 0 skips it]");
+    k.put("superpixel-kl-norm", "divisor of the KL loss: code (B*N*L) or paper (B*N) [code]");
+    k.put("mask-ratio", "share of patch tokens removed in the masked pass [0.75]");
+    k.put("crop-scale-min", "smallest RandomResizedCrop area share [0.5]");
+    k.put("crop-scale-max", "largest RandomResizedCrop area share [1.0]");
+    k.put("superpixel-scale", "Felzenszwalb scale at the reference side [224]");
+    k.put("superpixel-sigma", "Felzenszwalb sigma at the reference side [0.9]");
+    k.put("superpixel-min-size", "Felzenszwalb min_size at the reference side [224]");
+    k.put("superpixel-reference-side", "image short side the superpixel values are meant for [224]");
+    k.put("lower-lr-ratio", "learning-rate ratio of the text tower, first-stage blocks and logit scale [0.001 = 4e-6/4e-3; 0 freezes]");
+    k.put("freeze-embeddings", "keep patch/positional/class/token embeddings and ln_pre fixed, as the official code [true]");
+    return java.util.Collections.unmodifiableMap(k);
+  }
+
+  /**
+   * Reads and validates the settings.
+   *
+   * @throws InvalidInputException naming the key if a key is unknown or a value is out of range
+   */
+  public static SegclipTrainSettings of(Map<String, String> config) {
+    Set<String> unknown = new TreeSet<>(config.keySet());
+    unknown.removeAll(KEYS.keySet());
+    unknown.removeAll(ENGINE_KEYS);
+    if (!unknown.isEmpty()) {
+      Set<String> known = new TreeSet<>(KEYS.keySet());
+      known.addAll(ENGINE_KEYS);
+      throw new InvalidInputException("unknown segclip training setting(s) " + unknown + "; known: " + String.join(", ", known));
+    }
+    Reader r = new Reader(config);
+    double min = r.number("crop-scale-min", 0.5, 0, 1, false);
+    double max = r.number("crop-scale-max", 1.0, 0, 1, false);
+    if (min > max) {
+      throw new InvalidInputException("training setting 'crop-scale-min' (" + min + ") exceeds 'crop-scale-max' (" + max + ")");
+    }
+    SegclipTrainSettings s = new SegclipTrainSettings(
+        r.path("init"),
+        r.path("tokenizer"),
+        r.whole("batch-size", 32, 2),
+        r.whole("context-length", 32, 2),
+        r.optionalWhole("first-stage-layers", 1),
+        r.whole("centers", 8, 1),
+        r.whole("cross-layers", 2, 0),
+        r.optionalWhole("mae-decoder-dim", 4),
+        r.whole("mae-decoder-depth", 3, 0),
+        r.whole("mae-decoder-heads", 8, 1),
+        r.number("loss-weight-contrastive", 1, 0, Double.MAX_VALUE, true),
+        r.number("loss-weight-reconstruction", 1, 0, Double.MAX_VALUE, true),
+        r.number("loss-weight-superpixel", 1, 0, Double.MAX_VALUE, true),
+        r.choice("superpixel-kl-norm", "code", List.of("code", "paper")).equals("code")
+            ? SuperpixelKl.Normalisation.CODE : SuperpixelKl.Normalisation.PAPER,
+        r.number("mask-ratio", 0.75, 0, 1, false),
+        min,
+        max,
+        r.number("superpixel-scale", 224, 0, Double.MAX_VALUE, true),
+        r.number("superpixel-sigma", 0.9, 0, Double.MAX_VALUE, true),
+        r.number("superpixel-min-size", 224, 0, Double.MAX_VALUE, true),
+        r.number("superpixel-reference-side", 224, 0, Double.MAX_VALUE, false),
+        r.number("lower-lr-ratio", 0.001, 0, 1, true),
+        r.bool("freeze-embeddings", true));
+    if (s.contrastiveWeight + s.reconstructionWeight + s.superpixelWeight == 0) {
+      throw new InvalidInputException("every segclip loss weight is 0: nothing to train");
+    }
+    return s;
+  }
+
+  /** Felzenszwalb parameters for an image of the given short side. */
+  double[] superpixelParameters(int shortSide) {
+    double f = shortSide / superpixelReferenceSide;
+    return new double[] {superpixelScale * f * f, superpixelSigma * f, Math.max(0, Math.round(superpixelMinSize * f * f))};
+  }
+
+  private record Reader(Map<String, String> config) {
+    Optional<Path> path(String key) {
+      String v = config.get(key);
+      return v == null || v.isBlank() ? Optional.empty() : Optional.of(Path.of(v.strip()));
+    }
+
+    int whole(String key, int fallback, int min) {
+      OptionalInt v = optionalWhole(key, min);
+      return v.orElse(fallback);
+    }
+
+    OptionalInt optionalWhole(String key, int min) {
+      String v = config.get(key);
+      if (v == null) {
+        return OptionalInt.empty();
+      }
+      try {
+        double d = Double.parseDouble(v.strip());
+        if (d != Math.rint(d) || d < min || d > Integer.MAX_VALUE) {
+          throw new NumberFormatException();
+        }
+        return OptionalInt.of((int) d);
+      } catch (NumberFormatException e) {
+        throw new InvalidInputException("training setting '" + key + "' must be a whole number of at least " + min
+            + ", got '" + v + "'");
+      }
+    }
+
+    double number(String key, double fallback, double lo, double hi, boolean loInclusive) {
+      String v = config.get(key);
+      if (v == null) {
+        return fallback;
+      }
+      double d;
+      try {
+        d = Double.parseDouble(v.strip());
+      } catch (NumberFormatException e) {
+        throw new InvalidInputException("training setting '" + key + "' must be a number, got '" + v + "'");
+      }
+      boolean ok = Double.isFinite(d) && (loInclusive ? d >= lo : d > lo) && d <= hi;
+      if (!ok) {
+        throw new InvalidInputException("training setting '" + key + "' must be in " + (loInclusive ? "[" : "(") + lo
+            + ", " + (hi == Double.MAX_VALUE ? "inf)" : hi + "]") + ", got '" + v + "'");
+      }
+      return d;
+    }
+
+    String choice(String key, String fallback, List<String> allowed) {
+      String v = config.getOrDefault(key, fallback).strip();
+      if (!allowed.contains(v)) {
+        throw new InvalidInputException("training setting '" + key + "' must be one of " + allowed + ", got '" + v + "'");
+      }
+      return v;
+    }
+
+    boolean bool(String key, boolean fallback) {
+      String v = config.get(key);
+      if (v == null) {
+        return fallback;
+      }
+      return switch (v.strip().toLowerCase(java.util.Locale.ROOT)) {
+        case "true" -> true;
+        case "false" -> false;
+        default -> throw new InvalidInputException("training setting '" + key + "' must be true or false, got '" + v + "'");
+      };
+    }
+  }
+}

@@ -1,0 +1,313 @@
+package org.ovss.plugins.segclip;
+
+import static org.ovss.plugins.segclip.SegclipConfig.BLOCKS;
+import static org.ovss.plugins.segclip.SegclipConfig.CLIP;
+import static org.ovss.plugins.segclip.SegclipConfig.DECODER;
+import static org.ovss.plugins.segclip.SegclipConfig.VISUAL;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import org.ovss.api.ImageTextSource;
+import org.ovss.api.InputSpec;
+import org.ovss.api.InvalidInputException;
+import org.ovss.api.Trainable;
+import org.ovss.clip.tokenizer.ClipTokenizer;
+
+/**
+ * SegCLIP's training objective (shared/seeds/003 Eq. 7; official {@code SegCLIP.forward}): L = w_con
+ * L_con + w_rec L_rec + w_sup L_sup.
+ *
+ * <ul>
+ *   <li>L_con: symmetric InfoNCE between the pooled image embedding and the caption's end-of-text
+ *       embedding, logits x min(exp(logit_scale), 100).
+ *   <li>L_rec: a second, masked pass (the official MAE branch): {@code mask-ratio} of the patch tokens
+ *       removed (int((N + 1)(1 - ratio)) tokens kept, the CLS among them, then dropped), the kept ones
+ *       through the first stage and the semantic module, the reconstruct layer and {@code layers_mae2},
+ *       then the MAE decoder; mean squared error against the normalised pixels of the removed patches.
+ *   <li>L_sup: the superpixel KL ({@link SuperpixelKl}) between each patch's straight-through assignment
+ *       of the unmasked pass and its super-patch's mean, super-patches from Felzenszwalb superpixels
+ *       ({@link Felzenszwalb}) of the source image cropped like the image.
+ * </ul>
+ *
+ * <p>Everything random in a step (the batch, crops, captions, Gumbel noise, masks) comes from a
+ * generator seeded with (seed, step), so a resumed run repeats an uninterrupted one.
+ *
+ * <p>The runner's engine has one learning rate; the paper's lower rate (4e-6 against 4e-3) for the text
+ * tower, the first-stage blocks, the logit scale, ln_final and text_projection is obtained by training
+ * an offset d for each of them: the value used is p0 + r d with r = {@code lower-lr-ratio}, computed so
+ * that d's gradient is the parameter's own, so that every AdamW step moves the parameter r times as far
+ * as the rest. Checkpoints hold d under {@code lower-lr-offset/NAME}; the export holds p0 + r d. (Weight
+ * decay then pulls these parameters towards their CLIP values rather than towards 0.)
+ */
+public final class SegclipTraining implements Trainable {
+  /** Prefix of the offsets of the lower-learning-rate parameters in {@link #parameters()}. */
+  public static final String OFFSET_PREFIX = "lower-lr-offset/";
+  /** Name of the exported weights file. */
+  public static final String WEIGHTS_FILE = "segclip.safetensors";
+
+  private final SegclipModel model;
+  private final ClipTokenizer tokenizer;
+  private final ImageTextSource data;
+  private final SegclipTrainSettings settings;
+  private final int contextLength;
+  private final int kept;
+  private final Map<String, NDArray> trainable = new LinkedHashMap<>();
+  private final Map<String, NDArray> offsets = new LinkedHashMap<>();
+  private final Map<Integer, int[]> superpixels = new ConcurrentHashMap<>();
+
+  /**
+   * @param model a model whose parameters live in a manager that outlives training
+   */
+  public SegclipTraining(SegclipModel model, ClipTokenizer tokenizer, ImageTextSource data, SegclipTrainSettings settings,
+      NDManager manager) {
+    SegclipConfig c = model.config();
+    if (data.size() < settings.batchSize()) {
+      throw new InvalidInputException("training needs at least one batch: " + data.size() + " pairs < batch size "
+          + settings.batchSize());
+    }
+    if (tokenizer.vocabSize() > c.vocabSize()) {
+      throw new InvalidInputException("tokenizer has " + tokenizer.vocabSize() + " tokens, the model embeds " + c.vocabSize());
+    }
+    if (settings.reconstructionWeight() > 0 && !c.hasReconstruction()) {
+      throw new InvalidInputException("the model has no MAE branch (layers_mae2 + vis_mae_decoder) for the reconstruction "
+          + "loss: set loss-weight-reconstruction=0");
+    }
+    this.model = model;
+    this.tokenizer = tokenizer;
+    this.data = data;
+    this.settings = settings;
+    this.contextLength = Math.min(settings.contextLength(), c.contextLength());
+    this.kept = (int) ((c.patches() + 1) * (1 - settings.maskRatio())) - 1;
+    if (settings.reconstructionWeight() > 0 && (kept < 1 || kept >= c.patches())) {
+      throw new InvalidInputException("mask-ratio " + settings.maskRatio() + " keeps " + kept + " of " + c.patches()
+          + " patches; it must keep at least one and remove at least one");
+    }
+    for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+      String name = e.getKey();
+      switch (group(name)) {
+        case FROZEN -> { }
+        case LOWER -> {
+          if (settings.lowerLrRatio() == 1) {
+            trainable.put(name, e.getValue());
+          } else if (settings.lowerLrRatio() > 0) {
+            NDArray d = manager.zeros(e.getValue().getShape());
+            offsets.put(name, d);
+            trainable.put(OFFSET_PREFIX + name, d);
+          }
+        }
+        case NORMAL -> trainable.put(name, e.getValue());
+      }
+    }
+  }
+
+  private enum Group { FROZEN, LOWER, NORMAL }
+
+  /** The official parameter groups (notes/seeds/003 section 2.2). */
+  private Group group(String name) {
+    if (name.equals(DECODER + "decoder_pos_embed")) {
+      return Group.FROZEN; // a fixed buffer
+    }
+    boolean embedding = name.equals(VISUAL + "conv1.weight") || name.equals(VISUAL + "positional_embedding")
+        || name.equals(VISUAL + "class_embedding") || name.startsWith(VISUAL + "ln_pre.")
+        || name.equals(CLIP + "token_embedding.weight") || name.equals(CLIP + "positional_embedding");
+    if (embedding) {
+      return settings.freezeEmbeddings() ? Group.FROZEN : Group.LOWER;
+    }
+    boolean lower = name.startsWith(BLOCKS + "layers0.") || name.startsWith(CLIP + "transformer.resblocks.")
+        || name.equals(CLIP + "logit_scale") || name.startsWith(CLIP + "ln_final.") || name.equals(CLIP + "text_projection");
+    return lower ? Group.LOWER : Group.NORMAL;
+  }
+
+  public SegclipModel model() {
+    return model;
+  }
+
+  @Override
+  public Map<String, NDArray> parameters() {
+    return trainable;
+  }
+
+  /** The values a step computes with: the parameters, with p0 + r d for the lower-rate ones. */
+  private Params effective(NDManager scope) {
+    if (offsets.isEmpty()) {
+      return model.params();
+    }
+    float r = (float) settings.lowerLrRatio();
+    Map<String, NDArray> values = new LinkedHashMap<>(model.parameters());
+    for (Map.Entry<String, NDArray> e : offsets.entrySet()) {
+      NDArray d = e.getValue();
+      NDArray fixed = d.stopGradient();
+      fixed.attach(scope);
+      // value p0 + r d; gradient with respect to d that of the parameter itself
+      values.put(e.getKey(), Nn.mul(fixed, r - 1f).add(d).add(model.parameters().get(e.getKey())));
+    }
+    return new Params(values);
+  }
+
+  @Override
+  public NDArray loss(NDManager scope, int step, long seed) {
+    SegclipConfig c = model.config();
+    Random random = new Random(seed * 0x9E3779B97F4A7C15L + step);
+    int b = settings.batchSize();
+    int res = c.imageResolution();
+    int n = c.patches();
+    int l = c.centers();
+    float[] images = new float[b * 3 * res * res];
+    int[] ids = new int[b * contextLength];
+    float[] same = new float[b * n * n];
+    int[] batch = sample(random, b);
+    for (int i = 0; i < b; i++) {
+      int index = batch[i];
+      int h = data.imageHeight(index);
+      int w = data.imageWidth(index);
+      float[] rgb = data.image(index);
+      if (rgb.length != 3 * h * w) {
+        throw new InvalidInputException("training image " + index + " has " + rgb.length + " values, not 3 x " + h + " x " + w);
+      }
+      Augment.Box box = Augment.randomResizedCrop(random, h, w, settings.cropScaleMin(), settings.cropScaleMax());
+      Augment.cropResizeNormalize(rgb, h, w, box, res, InputSpec.CLIP_MEAN, InputSpec.CLIP_STD, images, i * 3 * res * res);
+      List<String> captions = data.captions(index);
+      if (captions.isEmpty()) {
+        throw new InvalidInputException("training image " + index + " has no caption");
+      }
+      String caption = captions.get(random.nextInt(captions.size()));
+      System.arraycopy(tokenizer.tokenize(caption, contextLength), 0, ids, i * contextLength, contextLength);
+      if (settings.superpixelWeight() > 0) {
+        long[] patchIds = Augment.superPatches(superpixels(index, rgb, h, w), h, w, box, res, c.patchSize());
+        for (int p = 0; p < n; p++) {
+          for (int q = 0; q < n; q++) {
+            same[(i * n + p) * n + q] = patchIds[p] == patchIds[q] ? 1f : 0f;
+          }
+        }
+      }
+    }
+    Params p = effective(scope);
+    NDArray imageBatch = scope.create(images, new Shape(b, 3, res, res));
+    NDArray gumbel = scope.create(GumbelSoftmax.noise(random, b * l * n), new Shape(b, l, n));
+    SegclipModel.VisionOutput out = SegclipModel.encodeImage(c, p, imageBatch, gumbel);
+    NDArray total = scope.zeros(new Shape());
+    if (settings.contrastiveWeight() > 0) {
+      NDArray text = SegclipModel.encodeText(c, p, scope.create(ids, new Shape(b, contextLength)));
+      NDArray img = Nn.l2Normalize(out.tokens().get(":, 0, :")); // [B, E]
+      NDArray logits = img.matMul(Nn.l2Normalize(text).transpose()).mul(SegclipModel.logitScale(p, scope)); // [B, B]
+      NDArray eye = scope.eye(b);
+      NDArray imageToText = logits.logSoftmax(1).mul(eye).sum().neg();
+      NDArray textToImage = logits.logSoftmax(0).mul(eye).sum().neg();
+      NDArray con = Nn.div(imageToText.add(textToImage), 2f * b);
+      total = total.add(Nn.mul(con, (float) settings.contrastiveWeight()));
+    }
+    if (settings.superpixelWeight() > 0) {
+      NDArray sup = SuperpixelKl.loss(out.hard().transpose(0, 2, 1), scope.create(same, new Shape(b, n, n)),
+          settings.klNorm());
+      total = total.add(Nn.mul(sup, (float) settings.superpixelWeight()));
+    }
+    if (settings.reconstructionWeight() > 0) {
+      total = total.add(Nn.mul(reconstruction(scope, random, p, imageBatch), (float) settings.reconstructionWeight()));
+    }
+    return total;
+  }
+
+  /** The batch: distinct pairs when the source has enough, drawn by a partial Fisher-Yates shuffle. */
+  private int[] sample(Random random, int b) {
+    int size = data.size();
+    int[] pool = new int[size];
+    for (int i = 0; i < size; i++) {
+      pool[i] = i;
+    }
+    int[] out = new int[b];
+    for (int i = 0; i < b; i++) {
+      int j = i + random.nextInt(size - i);
+      int t = pool[i];
+      pool[i] = pool[j];
+      pool[j] = t;
+      out[i] = pool[i];
+    }
+    return out;
+  }
+
+  /** Superpixels of a source image, computed once (they depend on the image only). */
+  private int[] superpixels(int index, float[] rgb, int h, int w) {
+    return superpixels.computeIfAbsent(index, k -> {
+      double[] fh = settings.superpixelParameters(Math.min(h, w));
+      return Felzenszwalb.segment(rgb, h, w, fh[0], fh[1], (int) fh[2]);
+    });
+  }
+
+  /** L_rec of the masked pass, with per-sample random masks. */
+  private NDArray reconstruction(NDManager scope, Random random, Params p, NDArray images) {
+    SegclipConfig c = model.config();
+    int b = (int) images.getShape().get(0);
+    int n = c.patches();
+    int tokens = n + 1;
+    float[] keep = new float[b * kept * n];
+    float[] restore = new float[b * tokens * tokens];
+    float[] removed = new float[b * n];
+    for (int i = 0; i < b; i++) {
+      // random_masking(keep_cls=True): noise per token, the CLS's set to -1; argsort ascending keeps the first.
+      double[] noise = new double[tokens];
+      Integer[] order = new Integer[tokens];
+      for (int t = 0; t < tokens; t++) {
+        noise[t] = t == 0 ? -1 : random.nextDouble();
+        order[t] = t;
+      }
+      java.util.Arrays.sort(order, (x, y) -> Double.compare(noise[x], noise[y]));
+      for (int pos = 0; pos < tokens; pos++) {
+        int t = order[pos];
+        restore[(i * tokens + t) * tokens + pos] = 1f; // ids_restore[t] = pos
+        if (pos >= 1 && pos <= kept) {
+          keep[(i * kept + pos - 1) * n + t - 1] = 1f;
+        } else if (pos > kept) {
+          removed[i * n + t - 1] = 1f;
+        }
+      }
+    }
+    NDArray keepSel = scope.create(keep, new Shape(b, kept, n));
+    NDArray gumbel = scope.create(GumbelSoftmax.noise(random, b * c.centers() * kept), new Shape(b, c.centers(), kept));
+    NDArray hidden = SegclipModel.maskedHidden(c, p, images, keepSel, gumbel); // [B, K, W]
+    NDArray pred = SegclipModel.decode(c, p, hidden, scope.create(restore, new Shape(b, tokens, tokens)));
+    NDArray target = patchify(images, c.patchSize()); // [B, N, p*p*3]
+    NDArray perPatch = pred.sub(target).square().mean(new int[] {2}); // [B, N]
+    NDArray mask = scope.create(removed, new Shape(b, n));
+    return Nn.div(perPatch.mul(mask).sum(), (float) (b * (n - kept)));
+  }
+
+  /** MAE's {@code patchify}: [B, 3, H, W] to [B, N, p * p * 3] with the pixels in (row, column, channel) order. */
+  static NDArray patchify(NDArray images, int p) {
+    long b = images.getShape().get(0);
+    long gh = images.getShape().get(2) / p;
+    long gw = images.getShape().get(3) / p;
+    return images.reshape(b, 3, gh, p, gw, p).transpose(0, 2, 4, 3, 5, 1).reshape(b, gh * gw, (long) p * p * 3);
+  }
+
+  /** The trained values: the parameters, with p0 + r d for the lower-rate ones (arrays of {@code m}). */
+  SegclipModel trainedModel(NDManager m) {
+    if (offsets.isEmpty()) {
+      return model;
+    }
+    float r = (float) settings.lowerLrRatio();
+    Map<String, NDArray> values = new LinkedHashMap<>(model.parameters());
+    for (Map.Entry<String, NDArray> e : offsets.entrySet()) {
+      NDArray d = e.getValue().duplicate();
+      d.attach(m);
+      values.put(e.getKey(), d.mul(r).add(model.parameters().get(e.getKey())));
+    }
+    return new SegclipModel(model.config(), values);
+  }
+
+  @Override
+  public Path export(Path directory) {
+    Path weights = directory.resolve(WEIGHTS_FILE);
+    try (NDManager m = NDManager.newBaseManager()) {
+      SegclipWeights.save(trainedModel(m), weights, Map.of("trained", "ovss segclip"));
+    }
+    tokenizer.writeHuggingFace(directory);
+    return weights;
+  }
+}
