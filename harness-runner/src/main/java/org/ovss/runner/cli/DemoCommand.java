@@ -45,8 +45,11 @@ final class DemoCommand implements Runnable {
   @Option(names = "--out", defaultValue = "ovss-demo", description = "output directory (default ${DEFAULT-VALUE})") Path out;
   @Option(names = "--quick", description = "small benchmark and short training (about 3 minutes on 2 cores)") boolean quick;
   @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})") long seed;
-  @Option(names = "--steps", description = "training steps (default 600, --quick 150)") Integer steps;
-  @Option(names = {"-s", "--set"}, description = "training setting NAME=VALUE for every trained method (repeatable)")
+  @Option(names = "--steps", description = "training steps of the CLIP backbone (default 600, --quick 150)") Integer steps;
+  @Option(names = "--method-steps", description = "training steps of every other trained method (default 300, --quick 40)")
+  Integer methodSteps;
+  @Option(names = {"-s", "--set"}, description = {"training setting NAME=VALUE for every trained method, or",
+      "METHOD:NAME=VALUE for one method (repeatable), e.g. -s lr=1e-3 -s groupvit:batch-size=16"})
   Map<String, String> settings = new LinkedHashMap<>();
 
   @Override
@@ -55,6 +58,7 @@ final class DemoCommand implements Runnable {
     int trainPairs = quick ? 4000 : 20000;
     int valImages = quick ? 100 : 500;
     int trainSteps = steps != null ? steps : quick ? 150 : 600;
+    int otherSteps = methodSteps != null ? methodSteps : quick ? 40 : 300;
     Path data = out.resolve(quick ? "synth-quick" : "synth");
     if (!Files.isRegularFile(data.resolve("captions.jsonl"))) {
       System.err.println("demo: generating the synthetic benchmark (" + trainPairs + " train, " + valImages + " val) in " + data);
@@ -62,6 +66,7 @@ final class DemoCommand implements Runnable {
     }
     MethodRegistry registry = MethodRegistry.discover();
     Map<String, Map<String, Path>> weights = new LinkedHashMap<>(); // method -> variant -> weights file
+    Map<String, Integer> stepsRun = new LinkedHashMap<>();
     for (MethodProvider p : trainingOrder(registry.all())) {
       Optional<Path> from = Optional.empty();
       if (p.info().trainsFrom().isPresent()) {
@@ -75,9 +80,12 @@ final class DemoCommand implements Runnable {
         from = Optional.of(backbone.get(DemoBoard.TRAINED));
       }
       Map<String, Path> variants = new LinkedHashMap<>();
-      TrainResult trained = TrainCommand.train(p, data, out.resolve("train").resolve(p.id()), trainSteps, seed, settings, from);
+      int n = p.id().equals(BACKBONE) ? trainSteps : otherSteps;
+      Map<String, String> own = settingsFor(p.id(), settings);
+      TrainResult trained = TrainCommand.train(p, data, out.resolve("train").resolve(p.id()), n, seed, own, from);
       variants.put(DemoBoard.TRAINED, trained.checkpoint());
-      TrainResult initial = TrainCommand.train(p, data, out.resolve("untrained").resolve(p.id()), 0, seed, settings, from);
+      stepsRun.put(p.id(), n);
+      TrainResult initial = TrainCommand.train(p, data, out.resolve("untrained").resolve(p.id()), 0, seed, own, from);
       variants.put(DemoBoard.UNTRAINED, initial.checkpoint());
       weights.put(p.id(), variants);
     }
@@ -105,7 +113,7 @@ final class DemoCommand implements Runnable {
         }
       }
     }
-    String markdown = board.markdown(trainSteps, trainPairs, valImages, (System.nanoTime() - start) / 1e9);
+    String markdown = board.markdown(stepsRun, trainPairs, valImages, (System.nanoTime() - start) / 1e9);
     try {
       EvalRun.writeAtomically(out.resolve("leaderboard.md"), markdown);
     } catch (IOException e) {
@@ -113,6 +121,25 @@ final class DemoCommand implements Runnable {
     }
     System.out.println(markdown);
     System.out.println("wrote " + out.resolve("leaderboard.md") + " and results under " + out.resolve("results"));
+  }
+
+  /**
+   * The settings of one method: every unscoped {@code NAME=VALUE}, then its own {@code METHOD:NAME=VALUE} (which
+   * win). Settings scoped to other methods are left out, so each method sees only keys meant for it.
+   */
+  static Map<String, String> settingsFor(String method, Map<String, String> settings) {
+    Map<String, String> own = new LinkedHashMap<>();
+    Map<String, String> scoped = new LinkedHashMap<>();
+    settings.forEach((key, value) -> {
+      int colon = key.indexOf(':');
+      if (colon < 0) {
+        own.put(key, value);
+      } else if (key.substring(0, colon).equals(method)) {
+        scoped.put(key.substring(colon + 1), value);
+      }
+    });
+    own.putAll(scoped);
+    return own;
   }
 
   /** The methods that train, each after the method it trains from (discovery order otherwise). */

@@ -42,7 +42,7 @@ public final class DemoBoard {
     zeroShotClasses = classes;
   }
 
-  public String markdown(int steps, int trainPairs, int valImages, double seconds) {
+  public String markdown(Map<String, Integer> steps, int trainPairs, int valImages, double seconds) {
     StringBuilder md = new StringBuilder("## Synthetic benchmark leaderboard (mIoU %, val split)\n\n");
     md.append("| method | weights |");
     datasets.forEach(d -> md.append(' ').append(d).append(" |"));
@@ -59,8 +59,10 @@ public final class DemoBoard {
       }
       md.append(String.format(" %.2f |%n", mean(r)));
     }
-    md.append(String.format("%nTraining: %d steps on %d synthetic pairs; evaluation on %d val images; total %.0f s.%n",
-        steps, trainPairs, valImages, seconds));
+    List<String> trained = new ArrayList<>();
+    steps.forEach((method, n) -> trained.add(method + " " + n + " steps"));
+    md.append(String.format("%nTraining (%s) on %d synthetic pairs; evaluation on %d val images; total %.0f s.%n",
+        String.join(", ", trained), trainPairs, valImages, seconds));
     if (!zeroShot.isEmpty()) {
       md.append("Zero-shot shape classification of single-shape val images by the CLIP backbone: ");
       List<String> parts = new ArrayList<>();

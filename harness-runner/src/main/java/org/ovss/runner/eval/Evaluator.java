@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.ovss.api.ClassPrompt;
+import org.ovss.api.FeatureMetric;
 import org.ovss.api.ImageContext;
 import org.ovss.api.InputSpec;
 import org.ovss.api.InvalidInputException;
@@ -89,6 +90,10 @@ public final class Evaluator {
     PostProcessor pamr = p.pamr() == null ? null : postProcessor("pamr", p.pamr());
     PostProcessor crf = p.crf() == null ? null : postProcessor("densecrf", p.crf());
     IoUAccumulator metric = new IoUAccumulator(spec.classCount(), spec.ignoreIndex());
+    Map<String, FeatureMetric.Accumulator> featureMetrics = new LinkedHashMap<>();
+    for (FeatureMetric fm : featureMetrics(p)) {
+      featureMetrics.put(fm.id(), fm.start());
+    }
     long started = System.nanoTime();
     Instant startedAt = Instant.now();
     // A method with its own background rule scores the foreground classes only; channel 0 is its background.
@@ -101,6 +106,9 @@ public final class Evaluator {
       Prediction pred = ownBackground ? predictWithBackground(sample, queries, norm) : predict(sample, queries, norm, pamr, crf);
       int[] label = LabelMaps.read(sample.label(), spec, pred.height(), pred.width());
       metric.add(pred.labels(), label);
+      if (!featureMetrics.isEmpty()) {
+        addFeatureMetrics(sample, norm, label, pred.height(), pred.width(), featureMetrics.values());
+      }
       if (predictionsDir != null) {
         LabelMaps.writePalettePng(
             predictionsDir.resolve(sample.id() + ".png"), pred.labels(), pred.height(), pred.width(), spec.palette());
@@ -109,7 +117,47 @@ public final class Evaluator {
       bar.update(done, String.format("mIoU %.2f", metric.result().mIoU()));
     }
     double wall = (System.nanoTime() - started) / 1e9;
-    return results(metric.result(), classes, weightsPath, weightsSha256, startedAt, wall);
+    Map<String, Double> extra = new LinkedHashMap<>();
+    featureMetrics.forEach((id, acc) -> extra.put(id, acc.result()));
+    return results(metric.result(), extra, classes, weightsPath, weightsSha256, startedAt, wall);
+  }
+
+  /** The protocol's feature metrics, found among the {@link FeatureMetric} plugins. */
+  private static List<FeatureMetric> featureMetrics(Protocol p) {
+    List<FeatureMetric> found = new ArrayList<>();
+    if (p.featureMetrics() == null) {
+      return found;
+    }
+    List<String> ids = new ArrayList<>();
+    List<FeatureMetric> all = new ArrayList<>();
+    ServiceLoader.load(FeatureMetric.class).forEach(m -> {
+      all.add(m);
+      ids.add(m.id());
+    });
+    for (String id : p.featureMetrics()) {
+      FeatureMetric m = all.stream().filter(f -> f.id().equals(id)).findFirst()
+          .orElseThrow(() -> new UnknownNameException("feature metric", id, ids));
+      found.add(m);
+    }
+    return found;
+  }
+
+  /** The method's dense features of the whole image (the protocol's resize) against the label map. */
+  private void addFeatureMetrics(Sample sample, InputSpec norm, int[] label, int h, int w,
+      Iterable<FeatureMetric.Accumulator> metrics) {
+    Protocol p = resolved.protocol();
+    RgbImage rgb = ImageFiles.read(sample.image());
+    int[] size = CvResize.rescaleSize(rgb.height(), rgb.width(), p.longSide(), p.shortSide());
+    float[] normalized = Preprocess.normalize(CvResize.linear(rgb, size[0], size[1]), norm);
+    try (NDManager scope = NDManager.newBaseManager()) {
+      NDArray features = method.encodeImage(scope.create(normalized, new Shape(1, 3, size[0], size[1]))); // [1, D, h, w]
+      Shape s = features.getShape();
+      float[] values = features.toFloatArray();
+      int background = spec.hasBackground() ? 0 : -1;
+      for (FeatureMetric.Accumulator m : metrics) {
+        m.add(values, (int) s.get(1), (int) s.get(2), (int) s.get(3), label, h, w, spec.ignoreIndex(), background);
+      }
+    }
   }
 
   /** A label map at the image's original size. */
@@ -197,8 +245,8 @@ public final class Evaluator {
     throw new UnknownNameException("post-processor", id, ids);
   }
 
-  private EvalResults results(SegmentationMetrics m, List<ClassPrompt> classes, String weights, String weightsSha256,
-      Instant startedAt, double wall) {
+  private EvalResults results(SegmentationMetrics m, Map<String, Double> extra, List<ClassPrompt> classes,
+      String weights, String weightsSha256, Instant startedAt, double wall) {
     List<EvalResults.ClassResult> rows = new ArrayList<>();
     for (int c = 0; c < classes.size(); c++) {
       rows.add(new EvalResults.ClassResult(classes.get(c).name(), finite(m.classIoU()[c]), finite(m.classAcc()[c])));
@@ -207,6 +255,7 @@ public final class Evaluator {
     metrics.put("mIoU", finite(m.mIoU()));
     metrics.put("mAcc", finite(m.mAcc()));
     metrics.put("aAcc", finite(m.aAcc()));
+    extra.forEach((id, v) -> metrics.put(id, finite(v)));
     Map<String, Object> provenance = Provenance.describe();
     provenance.put("startedAt", startedAt.toString());
     provenance.put("wallSeconds", wall);

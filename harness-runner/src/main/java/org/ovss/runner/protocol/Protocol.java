@@ -1,5 +1,6 @@
 package org.ovss.runner.protocol;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,6 +21,8 @@ import java.util.Map;
  * @param bgThreshold background when the top probability is below it (GroupViT/SegCLIP), or null
  * @param pamr PAMR parameters, or null when off
  * @param crf DenseCRF parameters, or null when off
+ * @param featureMetrics ids of {@link org.ovss.api.FeatureMetric}s of the dense features to report beside
+ *     mIoU (CLIPpy's {@code grouping-jaccard}), or null for none
  */
 public record Protocol(
     String name,
@@ -38,7 +41,8 @@ public record Protocol(
     Double areaThreshold,
     Double bgThreshold,
     Map<String, String> pamr,
-    Map<String, String> crf) {
+    Map<String, String> crf,
+    List<String> featureMetrics) {
 
   public boolean slide() {
     return "slide".equals(mode);

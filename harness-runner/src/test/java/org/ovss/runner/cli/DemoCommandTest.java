@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,5 +48,24 @@ class DemoCommandTest {
     assertThat(out.resolve("train/clip/weights.safetensors")).exists();
     assertThat(out.resolve("train/clip/vocab.json")).exists();
     assertThat(Files.readAllLines(out.resolve("train/clip/train-log.jsonl"))).hasSize(150);
+    // Every other trained method trained its own steps; those that start from CLIP started from the trained one.
+    for (MethodProvider p : MethodRegistry.discover().all()) {
+      if (p.info().has(Capability.TRAIN) && !p.id().equals("clip")) {
+        assertThat(Files.readAllLines(out.resolve("train").resolve(p.id()).resolve("train-log.jsonl"))).as(p.id()).hasSize(40);
+      }
+    }
+    assertThat(board).contains("clip 150 steps").contains("groupvit 40 steps").contains("segclip 40 steps");
+  }
+
+  @Test
+  void settingsScopedToAMethodReachOnlyThatMethod() {
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("lr", "1e-3");
+    settings.put("groupvit:batch-size", "16");
+    settings.put("groupvit:lr", "2e-3");
+    settings.put("segclip:mask-ratio", "0.5");
+    assertThat(DemoCommand.settingsFor("groupvit", settings)).containsExactly(
+        Map.entry("lr", "2e-3"), Map.entry("batch-size", "16"));
+    assertThat(DemoCommand.settingsFor("clip", settings)).containsExactly(Map.entry("lr", "1e-3"));
   }
 }

@@ -1,0 +1,30 @@
+package org.ovss.plugins.clippy;
+
+import java.util.Set;
+import org.ovss.api.Capability;
+import org.ovss.api.MethodConfig;
+import org.ovss.api.MethodInfo;
+import org.ovss.api.MethodProvider;
+import org.ovss.api.SegmentationMethod;
+
+/**
+ * CLIPpy (shared/seeds/000): a CLIP-architecture dual encoder trained from scratch with max-pooled image
+ * tokens, mean-pooled text tokens and patch dropout; segmentation by per-token zero-shot argmax, bottom-up
+ * grouping by PCA of the dense features ({@link BottomUpGrouping}).
+ */
+public final class ClippyProvider implements MethodProvider {
+  static final MethodInfo INFO = new MethodInfo(
+      "clippy", "CLIPpy",
+      "Ranasinghe et al. 2023, Perceptual Grouping in Contrastive Vision-Language Models (seed 000)",
+      Set.of(Capability.TRAIN, Capability.ENCODE, Capability.SEGMENT), "clippy", ClippyMethod.KNOBS);
+
+  @Override
+  public MethodInfo info() {
+    return INFO;
+  }
+
+  @Override
+  public SegmentationMethod open(MethodConfig config) {
+    return new ClippyMethod(INFO, config);
+  }
+}
