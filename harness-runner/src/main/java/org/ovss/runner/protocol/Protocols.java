@@ -29,7 +29,7 @@ import org.ovss.api.UnknownNameException;
  */
 public final class Protocols {
   /** Built-in protocol names (files {@code org/ovss/runner/protocols/NAME.json}). */
-  public static final List<String> BUILT_IN = List.of("sclip", "sclip-paper", "groupvit", "segclip", "clippy", "synth");
+  public static final List<String> BUILT_IN = List.of("sclip", "sclip-paper", "groupvit", "segclip", "clippy", "simseg", "synth");
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

@@ -1,0 +1,30 @@
+package org.ovss.plugins.simseg;
+
+import java.util.Set;
+import org.ovss.api.Capability;
+import org.ovss.api.MethodConfig;
+import org.ovss.api.MethodInfo;
+import org.ovss.api.MethodProvider;
+import org.ovss.api.SegmentationMethod;
+
+/**
+ * SimSeg with LoDA (shared/seeds/002): a CLIP-style dual encoder trained end to end from scratch with per-channel
+ * top-k pooling of image and text tokens; segmentation by per-class patch-text maps, adaptive candidate classes
+ * and DenseCRF. Trains from scratch (no {@code trainsFrom}).
+ */
+public final class SimsegProvider implements MethodProvider {
+  static final MethodInfo INFO = new MethodInfo(
+      "simseg", "SimSeg",
+      "Yi et al. 2023, A Simple Framework for Text-Supervised Semantic Segmentation (SimSeg, LoDA; seed 002)",
+      Set.of(Capability.TRAIN, Capability.ENCODE, Capability.SEGMENT), "simseg", SimsegOptions.KNOBS);
+
+  @Override
+  public MethodInfo info() {
+    return INFO;
+  }
+
+  @Override
+  public SegmentationMethod open(MethodConfig config) {
+    return new SimsegMethod(INFO, config);
+  }
+}

@@ -1,0 +1,144 @@
+package org.ovss.plugins.simseg;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.ovss.api.ImageTextSource;
+import org.ovss.api.InvalidInputException;
+import org.ovss.api.Trainable;
+import org.ovss.clip.model.ClipConfig;
+import org.ovss.clip.model.ClipModel;
+import org.ovss.clip.model.NamedParameter;
+import org.ovss.clip.model.Scalars;
+import org.ovss.clip.train.ClipContrastiveTraining;
+import org.ovss.clip.tokenizer.ClipTokenizer;
+
+/**
+ * SimSeg's pre-training objective (shared/seeds/002 Eqs. 4-5; official {@code CLIPModel.forward} + {@code NCE}):
+ * LoDA-pooled, L2-normalised image and caption embeddings, logits = cosine / clamp(tau, 0.001, 0.5) with a
+ * learnable temperature tau, cross-entropy over the batch in both directions, {@code L = (L^I + L^T) / 2}. Both
+ * towers train end to end, as in the paper. Each step draws its pairs, captions and flips from {@code
+ * Random(seed, step)} only, so a resumed run repeats an uninterrupted one.
+ */
+final class SimsegTraining implements Trainable {
+  private final SimsegModel model;
+  private final ClipTokenizer tokenizer;
+  private final ImageTextSource data;
+  private final int batchSize;
+  private final Map<String, NDArray> parameters;
+
+  /**
+   * @param model the model to optimise, its training k and normalisation in {@link SimsegModel#meta()}
+   * @param tokenizer the tokenizer whose ids the text tower embeds
+   */
+  SimsegTraining(SimsegModel model, ClipTokenizer tokenizer, ImageTextSource data, int batchSize) {
+    if (data.size() < batchSize) {
+      throw new InvalidInputException("training needs at least one batch: " + data.size() + " pairs < batch-size " + batchSize);
+    }
+    if (tokenizer.vocabSize() > model.clip().config().vocabSize()) {
+      throw new InvalidInputException("tokenizer has " + tokenizer.vocabSize() + " tokens, the model embeds only "
+          + model.clip().config().vocabSize());
+    }
+    this.model = model;
+    this.tokenizer = tokenizer;
+    this.data = data;
+    this.batchSize = batchSize;
+    Map<String, NDArray> p = new LinkedHashMap<>();
+    for (Map.Entry<String, NamedParameter> e : model.clip().stateDict().entrySet()) {
+      // CLIP's logit scale has no part in SimSeg's loss (the temperature replaces it); it stays as it is.
+      if (!e.getKey().equals("logit_scale")) {
+        p.put(e.getKey(), e.getValue().parameter().getArray());
+      }
+    }
+    p.put(SimsegCheckpoint.TEMPERATURE, model.temperature());
+    this.parameters = Collections.unmodifiableMap(p);
+  }
+
+  /**
+   * A tokenizer over the captions' words ({@code ClipTokenizer.ofWords}, as {@code
+   * ClipContrastiveTraining.fromScratch}) and a seeded random CLIP of the settings' architecture around it.
+   */
+  static SimsegTraining fromScratch(ImageTextSource data, SimsegTrainSettings s, long seed, NDManager manager) {
+    List<String> captions = new ArrayList<>();
+    for (int i = 0; i < data.size(); i++) {
+      captions.addAll(data.captions(i));
+    }
+    ClipTokenizer tokenizer = ClipTokenizer.ofWords(captions);
+    ClipContrastiveTraining.Architecture a = s.architecture();
+    ClipConfig config = new ClipConfig(a.embed(), a.imageSize(), a.layers(), a.width(), a.heads(), a.patch(),
+        a.contextLength(), tokenizer.vocabSize(), a.textWidth(), a.textHeads(), a.textLayers());
+    ClipModel clip = new ClipModel(config);
+    clip.initializeRandom(manager, seed);
+    SimsegModel model = new SimsegModel(clip, manager.create(s.temperatureInit()),
+        new SimsegModel.Meta(s.imageK(), s.textK(), s.normalization()), manager);
+    return new SimsegTraining(model, tokenizer, data, s.batchSize());
+  }
+
+  SimsegModel model() {
+    return model;
+  }
+
+  ClipTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  @Override
+  public Map<String, NDArray> parameters() {
+    return parameters;
+  }
+
+  @Override
+  public NDArray loss(NDManager scope, int step, long seed) {
+    Random random = new Random(seed * 0x9E3779B97F4A7C15L + step);
+    ClipConfig c = model.clip().config();
+    int res = c.imageResolution();
+    int context = c.contextLength();
+    float[] images = new float[batchSize * 3 * res * res];
+    int[] ids = new int[batchSize * context];
+    for (int b = 0; b < batchSize; b++) {
+      int i = random.nextInt(data.size());
+      if (data.imageHeight(i) != res || data.imageWidth(i) != res) {
+        throw new InvalidInputException("training image " + i + " is " + data.imageHeight(i) + "x" + data.imageWidth(i)
+            + " but the model trains at " + res + "x" + res + " (set arch.image-size)");
+      }
+      boolean flip = random.nextBoolean();
+      SimsegModel.normalizeImage(data.image(i), images, b * 3 * res * res, res, model.meta().normalization(), flip);
+      List<String> captions = data.captions(i);
+      String caption = captions.get(random.nextInt(captions.size()));
+      System.arraycopy(tokenizer.tokenize(caption, context), 0, ids, b * context, context);
+    }
+    NDArray imageBatch = scope.create(images, new Shape(batchSize, 3, res, res));
+    NDArray idBatch = scope.create(ids, new Shape(batchSize, context));
+    return contrastiveLoss(scope, imageBatch, idBatch);
+  }
+
+  /** The symmetric LoDA InfoNCE of a batch of normalised images [B, 3, R, R] and their caption ids [B, L]. */
+  NDArray contrastiveLoss(NDManager scope, NDArray images, NDArray ids) {
+    SimsegModel.Meta meta = model.meta();
+    NDArray img = Loda.imageEmbedding(model.patchTokens(images, true), meta.imageK()); // [B, E]
+    NDArray txt = Loda.textEmbedding(model.textTokens(ids), TextTokens.poolable(ids), meta.textK()); // [B, E]
+    // Starting from a scope array keeps the step's intermediates out of the model's manager.
+    NDArray tau = scope.zeros(new Shape()).add(model.temperature())
+        .clip(SimsegModel.MIN_TEMPERATURE, SimsegModel.MAX_TEMPERATURE);
+    NDArray logits = img.matMul(txt.transpose()).div(tau); // [B, B]
+    long b = logits.getShape().get(0);
+    NDArray eye = scope.eye((int) b);
+    NDArray imageToText = logits.logSoftmax(1).mul(eye).sum().neg();
+    NDArray textToImage = logits.logSoftmax(0).mul(eye).sum().neg();
+    return Scalars.div(imageToText.add(textToImage), (float) (2.0 * b));
+  }
+
+  @Override
+  public Path export(Path directory) {
+    Path weights = SimsegCheckpoint.save(model, directory);
+    tokenizer.writeHuggingFace(directory);
+    return weights;
+  }
+}
