@@ -68,6 +68,10 @@ public final class Evaluator {
       throw new InvalidInputException("protocol " + p.name() + " sets a background threshold, but dataset " + spec.name()
           + " has no background class: set --prob-thd 0 and --bg-threshold off");
     }
+    if (!ownBackground() && p.bgThreshold() != null && p.bgThreshold() > 1) {
+      throw new InvalidInputException("bgThreshold " + p.bgThreshold() + " of protocol " + p.name() + " is a probability"
+          + " for method " + method.info().id() + " (it has no background rule of its own): it must be in [0, 1]");
+    }
     if (ownBackground() && (p.pamr() != null || p.crf() != null || p.areaThreshold() != null || p.probThreshold() > 0)) {
       throw new InvalidInputException("method " + method.info().id() + " decides background with its own rule under a"
           + " background threshold; PAMR, DenseCRF, the area threshold and the probability threshold do not apply to"

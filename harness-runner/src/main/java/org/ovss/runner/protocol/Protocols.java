@@ -29,7 +29,7 @@ import org.ovss.api.UnknownNameException;
  */
 public final class Protocols {
   /** Built-in protocol names (files {@code org/ovss/runner/protocols/NAME.json}). */
-  public static final List<String> BUILT_IN = List.of("sclip", "sclip-paper", "groupvit", "segclip", "clippy", "simseg", "synth");
+  public static final List<String> BUILT_IN = List.of("sclip", "sclip-paper", "groupvit", "segclip", "clippy", "simseg", "pacl", "synth");
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -166,8 +166,10 @@ public final class Protocols {
     require(p.probThreshold() >= 0 && p.probThreshold() <= 1, "probThreshold must be in [0, 1], got " + p.probThreshold());
     require(p.areaThreshold() == null || (p.areaThreshold() >= 0 && p.areaThreshold() <= 1),
         "areaThreshold must be in [0, 1], got " + p.areaThreshold());
-    require(p.bgThreshold() == null || (p.bgThreshold() >= 0 && p.bgThreshold() <= 1),
-        "bgThreshold must be in [0, 1], got " + p.bgThreshold());
+    // Its meaning belongs to a method with its own background rule (PACL: entropy in nats; SimSeg: sigmas);
+    // the runner's probability rule checks [0, 1] itself (Evaluator).
+    require(p.bgThreshold() == null || (p.bgThreshold() >= 0 && Double.isFinite(p.bgThreshold())),
+        "bgThreshold must be a finite number >= 0, got " + p.bgThreshold());
     require(List.of("clip", "imagenet", "method").contains(p.normalization()),
         "normalization must be clip, imagenet or method, got '" + p.normalization() + "'");
     require(List.of("default", "alt").contains(p.classNames()), "classNames must be default or alt, got '" + p.classNames() + "'");

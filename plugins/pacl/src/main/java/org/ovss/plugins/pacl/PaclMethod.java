@@ -1,0 +1,439 @@
+package org.ovss.plugins.pacl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
+import org.ovss.api.ClassPrompt;
+import org.ovss.api.ImageTextSource;
+import org.ovss.api.InputSpec;
+import org.ovss.api.InvalidInputException;
+import org.ovss.api.MethodConfig;
+import org.ovss.api.MethodInfo;
+import org.ovss.api.PromptSet;
+import org.ovss.api.QueryEmbeddings;
+import org.ovss.api.ScoresWithBackground;
+import org.ovss.api.SegmentationMethod;
+import org.ovss.api.TrainListener;
+import org.ovss.api.TrainResult;
+import org.ovss.api.TrainSpec;
+import org.ovss.api.TrainingEngine;
+import org.ovss.clip.model.ClipModel;
+import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.clip.weights.ClipWeights;
+
+/**
+ * A loaded PACL (shared/seeds/001): a frozen CLIP and a trained vision embedder.
+ *
+ * <p>Inference (paper Section 5 "Inference", Section 6.1, Appendix A.2.2, A.3): the CLIP's patch tokens at
+ * a reduced patch-embedding stride ({@code stride}, default 4 px, the paper's "stride trick"; {@link
+ * PatchTokens}) go through ê_v; each class query's map is the cosine between the embedded patches and the
+ * query's text embedding (the prompt-ensemble mean, {@link #encodeText}). The runner then upsamples,
+ * scales and takes the softmax over classes and the argmax; on datasets with a background class and a
+ * protocol background threshold it calls {@link #segmentWithBackground}, which applies the paper's
+ * entropy rule ({@link EntropyBackground}).
+ *
+ * <p>Opened with plain CLIP weights (what {@code trainsFrom("clip")} hands over) the method can only
+ * train; inference then fails with a message saying so.
+ */
+public final class PaclMethod implements SegmentationMethod, ScoresWithBackground {
+
+  /** Default patch-embedding stride at inference, in pixels: the paper's 4 x 4 (Section 6.1). */
+  static final int DEFAULT_STRIDE = 4;
+
+  /** Method options ({@link MethodConfig#options()}). */
+  public static final Map<String, String> KNOBS = knobs();
+
+  private static Map<String, String> knobs() {
+    Map<String, String> k = new LinkedHashMap<>();
+    k.put("stride", "patch-embedding stride at inference in pixels, 1..patch size, or 'native' (the patch size)"
+        + " [4, the paper's stride trick; at most the patch size]");
+    k.put("class-logit-scale", "scale of the cosines before the softmax over classes whose entropy decides background"
+        + " [1 / the training temperature stored in the checkpoint]");
+    k.put("vision-heads", "attention heads of the image tower (default: weights metadata, else width/64)");
+    k.put("text-heads", "attention heads of the text tower (default as vision-heads)");
+    k.put("text-batch", "prompts per text-encoder forward (default 256)");
+    return Collections.unmodifiableMap(k);
+  }
+
+  /** Size of CLIP's BPE vocabulary, for which the bundled tokenizer is the fallback. */
+  private static final int CLIP_VOCABULARY = 49408;
+
+  private final MethodInfo info;
+  private final MethodConfig config;
+  private final NDManager manager;
+  private final ParameterStore store;
+  private final int textBatch;
+  private final OptionalDouble classLogitScale;
+  private final ClipModel clip;
+  private final PaclCheckpoint.Loaded pacl;
+  private final PatchTokens patchTokens;
+  private final int stride;
+  private ClipTokenizer tokenizer;
+
+  /**
+   * Opens the method on a PACL checkpoint (inference and further training) or plain CLIP weights
+   * (training only).
+   *
+   * @throws InvalidInputException for unknown or invalid options and unreadable weights
+   */
+  public PaclMethod(MethodInfo info, MethodConfig config) {
+    this.info = info;
+    this.config = config;
+    Set<String> unknown = new TreeSet<>(config.options().keySet());
+    unknown.removeAll(KNOBS.keySet());
+    if (!unknown.isEmpty()) {
+      throw new InvalidInputException("unknown pacl option(s) " + unknown + "; known: " + String.join(", ", KNOBS.keySet()));
+    }
+    this.textBatch = intOption(config, "text-batch").orElse(256);
+    this.classLogitScale = positiveOption(config, "class-logit-scale");
+    manager = NDManager.newBaseManager();
+    store = new ParameterStore(manager, false);
+    try {
+      ClipWeights.Heads heads = new ClipWeights.Heads(intOption(config, "vision-heads"), intOption(config, "text-heads"));
+      Optional<Path> weights = config.weights();
+      if (weights.isPresent() && PaclCheckpoint.isPacl(weights.get())) {
+        pacl = PaclCheckpoint.load(weights.get(), manager, heads);
+        clip = pacl.clip();
+      } else {
+        pacl = null;
+        clip = weights.isPresent() ? ClipWeights.load(weights.get(), manager, heads) : null;
+      }
+      patchTokens = clip == null ? null : new PatchTokens(clip, manager);
+      stride = clip == null ? DEFAULT_STRIDE : stride(config, clip.config().patchSize());
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  private static int stride(MethodConfig config, int patch) {
+    String v = config.options().get("stride");
+    if (v == null) {
+      return Math.min(DEFAULT_STRIDE, patch);
+    }
+    if (v.strip().equalsIgnoreCase("native")) {
+      return patch;
+    }
+    int s = intOption(config, "stride").getAsInt();
+    if (s > patch) {
+      throw new InvalidInputException("option stride must be at most the CLIP's patch size " + patch + ", got " + s);
+    }
+    return s;
+  }
+
+  private static OptionalInt intOption(MethodConfig config, String name) {
+    String v = config.options().get(name);
+    if (v == null) {
+      return OptionalInt.empty();
+    }
+    try {
+      int n = Integer.parseInt(v.strip());
+      if (n <= 0) {
+        throw new NumberFormatException();
+      }
+      return OptionalInt.of(n);
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException("option " + name + " must be a positive integer, got '" + v + "'");
+    }
+  }
+
+  private static OptionalDouble positiveOption(MethodConfig config, String name) {
+    String v = config.options().get(name);
+    if (v == null) {
+      return OptionalDouble.empty();
+    }
+    try {
+      double d = Double.parseDouble(v.strip());
+      if (!(d > 0 && Double.isFinite(d))) {
+        throw new NumberFormatException();
+      }
+      return OptionalDouble.of(d);
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException("option " + name + " must be a positive number, got '" + v + "'");
+    }
+  }
+
+  @Override
+  public MethodInfo info() {
+    return info;
+  }
+
+  private ClipModel clip() {
+    if (clip == null) {
+      throw new InvalidInputException("method '" + info.id() + "' was opened without weights; pass a PACL checkpoint"
+          + " (--weights DIR/" + PaclCheckpoint.WEIGHTS_FILE + ")");
+    }
+    return clip;
+  }
+
+  private PaclCheckpoint.Loaded pacl() {
+    if (pacl == null) {
+      throw new InvalidInputException("method '" + info.id() + "' was opened " + (config.weights().isPresent()
+          ? "with plain CLIP weights (" + config.weights().get() + "), which only start training"
+          : "without weights") + "; train it first (ovss train --method pacl --weights CLIP_FILE) and pass the"
+          + " PACL checkpoint (--weights DIR/" + PaclCheckpoint.WEIGHTS_FILE + ") to encode or segment");
+    }
+    return pacl;
+  }
+
+  /** The PACL configuration of the loaded checkpoint. */
+  PaclConfig paclConfig() {
+    return pacl().config();
+  }
+
+  /** The patch-embedding stride used at inference. */
+  int stride() {
+    return stride;
+  }
+
+  /** The CLIP's resolution; the patch size is the inference stride, the size of one cell of the dense grid. */
+  @Override
+  public InputSpec inputSpec() {
+    return new InputSpec(clip().config().imageResolution(), stride, InputSpec.CLIP_MEAN, InputSpec.CLIP_STD);
+  }
+
+  /**
+   * CLIP's text embeddings e_t(f_t(y)) of every query with every template: each prompt embedding
+   * L2-normalised, the mean over the templates normalised again (notes/seeds/001 section 3.2: the paper
+   * averages the 7 prompts of its appendix, prompt set {@code pacl-7}; the normalisations are CLIP's
+   * notebook, which the paper follows).
+   */
+  @Override
+  public QueryEmbeddings encodeText(List<ClassPrompt> classes, PromptSet prompts) {
+    ClipModel m = clip();
+    ClipTokenizer tok = tokenizer();
+    int context = m.config().contextLength();
+    List<String> texts = new ArrayList<>();
+    int[] queryClass = new int[classes.stream().mapToInt(c -> c.queries().size()).sum()];
+    int q = 0;
+    for (int c = 0; c < classes.size(); c++) {
+      for (String query : classes.get(c).queries()) {
+        queryClass[q++] = c;
+        for (String template : prompts.templates()) {
+          texts.add(prompts.apply(template, query));
+        }
+      }
+    }
+    int templates = prompts.templates().size();
+    try (NDManager scope = manager.newSubManager()) {
+      List<NDArray> chunks = new ArrayList<>();
+      for (int start = 0; start < texts.size(); start += textBatch) {
+        List<String> chunk = texts.subList(start, Math.min(texts.size(), start + textBatch));
+        int[] flat = new int[chunk.size() * context];
+        for (int i = 0; i < chunk.size(); i++) {
+          System.arraycopy(tok.tokenize(chunk.get(i), context), 0, flat, i * context, context);
+        }
+        NDArray ids = scope.create(flat, new Shape(chunk.size(), context));
+        chunks.add(Nn.l2Normalize(m.encodeText(store, ids, false))); // [n, E]
+      }
+      NDArray all = chunks.size() == 1 ? chunks.get(0) : NDArrays.concat(new NDList(chunks), 0); // [Q*T, E]
+      NDArray mean = all.reshape(queryClass.length, templates, m.config().embedDim()).mean(new int[] {1}); // [Q, E]
+      NDArray result = Nn.l2Normalize(mean);
+      result.attach(manager);
+      return new QueryEmbeddings(result, queryClass, classes.size());
+    }
+  }
+
+  /** The embedded patches ê_v(f̂_v(x)) [B, E, H/s, W/s] at the inference stride s, not normalised. */
+  @Override
+  public NDArray encodeImage(NDArray windows) {
+    NDManager caller = windows.getManager();
+    try (NDManager scope = caller.newSubManager()) {
+      windows.tempAttach(scope);
+      PatchTokens.Grid g = embedded(windows);
+      long b = g.tokens().getShape().get(0);
+      NDArray features = g.tokens().transpose(0, 2, 1).reshape(b, -1, g.height(), g.width()); // [B, E, gh, gw]
+      features.attach(caller);
+      return features;
+    }
+  }
+
+  /**
+   * Per-query maps [B, Q, H/s, W/s]: the cosine between each embedded patch and each query embedding, the
+   * paper's s(x, y_c) per class (Eq. 2 read as a cosine; with a dot-product checkpoint the cosine differs
+   * from the dot product only by a positive factor per patch, which leaves the argmax unchanged). The
+   * runner applies its logit scale and the softmax over classes.
+   */
+  @Override
+  public NDArray segment(NDArray windows, QueryEmbeddings queries) {
+    NDManager caller = windows.getManager();
+    try (NDManager scope = caller.newSubManager()) {
+      windows.tempAttach(scope);
+      NDArray maps = maps(windows, queries);
+      maps.attach(caller);
+      return maps;
+    }
+  }
+
+  /**
+   * Scores [B, 1 + Q, H, W] at window resolution with the paper's entropy background (Appendix A.3): the
+   * cosine maps upsampled bilinearly to the window (align_corners False, as the runner upsamples), a
+   * softmax over the queries of {@code class-logit-scale} x cosine, and channel 0 = max probability +
+   * (entropy - threshold), which wins exactly where the entropy of the class distribution exceeds {@code
+   * threshold} nats ({@link EntropyBackground}).
+   *
+   * @param queries the foreground queries only
+   * @param threshold the entropy threshold in nats (the protocol's {@code bgThreshold}; paper 1.5)
+   */
+  @Override
+  public NDArray segmentWithBackground(NDArray windows, QueryEmbeddings queries, double threshold) {
+    if (!(threshold >= 0 && Double.isFinite(threshold))) {
+      throw new InvalidInputException("pacl's background threshold is an entropy in nats and must be a non-negative"
+          + " number, got " + threshold);
+    }
+    NDManager caller = windows.getManager();
+    try (NDManager scope = caller.newSubManager()) {
+      windows.tempAttach(scope);
+      int h = (int) windows.getShape().get(2);
+      int w = (int) windows.getShape().get(3);
+      NDArray up = Nn.resizeBilinear(maps(windows, queries), h, w); // [B, Q, H, W]
+      NDArray scores = EntropyBackground.scores(up, queries.queryClass(), queries.classCount(), classLogitScale(),
+          threshold);
+      scores.attach(caller);
+      return scores;
+    }
+  }
+
+  /** The class logit scale of the entropy rule: the option, else 1 / the checkpoint's training temperature. */
+  double classLogitScale() {
+    return classLogitScale.orElse(1 / pacl().config().temperature());
+  }
+
+  /** Cosine maps [B, Q, gh, gw] in the windows' manager. */
+  private NDArray maps(NDArray windows, QueryEmbeddings queries) {
+    PatchTokens.Grid g = embedded(windows);
+    long b = g.tokens().getShape().get(0);
+    NDArray text = queries.embeddings().transpose(); // [E, Q], a new array of the queries' manager
+    text.attach(windows.getManager()); // freed with the call's scope
+    NDArray cos = Nn.l2Normalize(g.tokens()).matMul(text); // [B, gh*gw, Q]
+    return cos.transpose(0, 2, 1).reshape(b, queries.queryCount(), g.height(), g.width()); // [B, Q, gh, gw]
+  }
+
+  /** Embedded patch tokens [B, gh*gw, E] at the inference stride. */
+  private PatchTokens.Grid embedded(NDArray windows) {
+    PaclCheckpoint.Loaded p = pacl();
+    boolean lnPost = p.config().tokens() == PaclConfig.Tokens.LN_POST;
+    PatchTokens.Grid g = patchTokens.forward(windows, stride, lnPost);
+    return new PatchTokens.Grid(PaclEmbedder.forward(p.config(), p.embedder(), g.tokens(), null), g.height(), g.width());
+  }
+
+  private synchronized ClipTokenizer tokenizer() {
+    if (tokenizer == null) {
+      tokenizer = resolveTokenizer(config.tokenizer(), config.requireWeights(info.id()), clip().config().vocabSize());
+    }
+    return tokenizer;
+  }
+
+  /**
+   * The tokenizer: the given location, else vocab.json + merges.txt or bpe_simple_vocab_16e6.txt.gz
+   * beside the weights, else CLIP's bundled vocabulary when the model embeds exactly CLIP's 49408 tokens.
+   */
+  static ClipTokenizer resolveTokenizer(Optional<Path> location, Path weights, int vocabSize) {
+    ClipTokenizer t;
+    Object from;
+    try {
+      if (location.isPresent()) {
+        Path p = location.get();
+        from = p;
+        t = Files.isDirectory(p) ? ClipTokenizer.fromDirectory(p) : ClipTokenizer.fromBpeGz(p);
+      } else {
+        Path dir = weights.toAbsolutePath().getParent();
+        from = dir;
+        if (Files.isRegularFile(dir.resolve(ClipTokenizer.BPE_GZ_FILE))
+            || (Files.isRegularFile(dir.resolve(ClipTokenizer.HF_VOCAB_FILE))
+                && Files.isRegularFile(dir.resolve(ClipTokenizer.HF_MERGES_FILE)))) {
+          t = ClipTokenizer.fromDirectory(dir);
+        } else if (vocabSize == CLIP_VOCABULARY) {
+          from = "the bundled CLIP vocabulary";
+          t = ClipTokenizer.bundledClipVocabulary();
+        } else {
+          throw new InvalidInputException("no tokenizer beside " + weights + " (looked for " + ClipTokenizer.HF_VOCAB_FILE
+              + " + " + ClipTokenizer.HF_MERGES_FILE + " or " + ClipTokenizer.BPE_GZ_FILE + ") and the model's vocabulary of "
+              + vocabSize + " tokens is not CLIP's: pass --tokenizer");
+        }
+      }
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      throw new InvalidInputException("cannot load the tokenizer: " + e.getMessage(), e);
+    }
+    if (t.vocabSize() > vocabSize) {
+      throw new InvalidInputException("tokenizer " + from + " has " + t.vocabSize() + " tokens but the model's token "
+          + "embedding has only " + vocabSize + " rows: they do not belong together");
+    }
+    return t;
+  }
+
+  /**
+   * Trains the embedder on the frozen CLIP with the runner's engine and writes {@value
+   * PaclCheckpoint#WEIGHTS_FILE} (CLIP + embedder + configuration), {@value PaclCheckpoint#CONFIG_FILE} and
+   * the tokenizer into {@code spec.outputDir()}. The CLIP is {@link MethodConfig#weights()}: plain CLIP
+   * weights (any format clip-core reads; the embedder is initialised from the seed) or a PACL checkpoint
+   * (its CLIP and embedder, training continues; its configuration stands, so settings that shape the model
+   * are refused). Settings: {@link PaclTrainSettings#KEYS}; optimiser settings go to the engine.
+   */
+  @Override
+  public TrainResult train(TrainSpec spec, ImageTextSource data, TrainingEngine engine, TrainListener listener) {
+    PaclTrainSettings settings = PaclTrainSettings.of(spec.config());
+    if (config.weights().isEmpty()) {
+      throw new InvalidInputException("pacl trains its embedder on a frozen CLIP: pass the CLIP checkpoint as weights"
+          + " (ovss train --method pacl --weights CLIP_FILE; the demo passes the trained 'clip' checkpoint)");
+    }
+    ClipModel m = clip();
+    try (NDManager trainManager = NDManager.newBaseManager()) {
+      PaclConfig c;
+      Map<String, NDArray> embedder = new LinkedHashMap<>();
+      if (pacl != null) {
+        Set<String> shaping = new TreeSet<>(spec.config().keySet());
+        shaping.retainAll(Set.of("embedder", "embedder-hidden", "dropout", "patch-tokens", "patch-similarity",
+            "patch-weighting", "patch-temperature", "temperature"));
+        if (!shaping.isEmpty()) {
+          throw new InvalidInputException("training continues the PACL checkpoint " + config.weights().get()
+              + ", whose configuration fixes " + shaping + ": remove these settings or train from plain CLIP weights");
+        }
+        c = pacl.config();
+        // copies, so that training leaves this instance's embedder as loaded
+        pacl.embedder().forEach((name, a) -> {
+          NDArray copy = a.duplicate();
+          copy.attach(trainManager);
+          embedder.put(name, copy);
+        });
+      } else {
+        c = settings.modelConfig(m.config().embedDim(), clipTemperature(m));
+        embedder.putAll(PaclEmbedder.initialize(c, m.config().visionWidth(), m.config().embedDim(),
+            spec.seed() ^ 0x50AC1E3B5L, trainManager));
+      }
+      ClipTokenizer tok = resolveTokenizer(config.tokenizer(), config.weights().get(), m.config().vocabSize());
+      PaclTraining training = new PaclTraining(m, tok, data, settings, c, embedder, trainManager);
+      return engine.fit(training, spec, listener);
+    }
+  }
+
+  /** 1 / min(exp(logit_scale), 100): CLIP's own temperature, the default InfoNCE temperature. */
+  static double clipTemperature(ClipModel clip) {
+    double scale = Math.min(Math.exp(clip.logitScale().getArray().getFloat()), 100.0);
+    if (!(scale > 0 && Double.isFinite(scale))) {
+      throw new InvalidInputException("the CLIP's logit_scale gives no usable temperature (exp = " + scale
+          + "): set the training setting temperature");
+    }
+    return 1 / scale;
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

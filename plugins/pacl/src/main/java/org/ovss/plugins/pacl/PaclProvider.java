@@ -1,0 +1,32 @@
+package org.ovss.plugins.pacl;
+
+import java.util.Set;
+import org.ovss.api.Capability;
+import org.ovss.api.MethodConfig;
+import org.ovss.api.MethodInfo;
+import org.ovss.api.MethodProvider;
+import org.ovss.api.SegmentationMethod;
+
+/**
+ * PACL (shared/seeds/001): a vision embedder trained with patch-aligned contrastive learning on a frozen
+ * CLIP; segmentation from per-class patch-text cosine maps at a reduced patch stride, with the entropy
+ * background rule on datasets with background. Training starts from a trained CLIP checkpoint ({@code
+ * trainsFrom("clip")}).
+ */
+public final class PaclProvider implements MethodProvider {
+  static final MethodInfo INFO = new MethodInfo(
+      "pacl", "PACL",
+      "Mukhoti et al. 2023, Open Vocabulary Semantic Segmentation with Patch Aligned Contrastive Learning (seed 001)",
+      Set.of(Capability.TRAIN, Capability.ENCODE, Capability.SEGMENT), "pacl", PaclMethod.KNOBS)
+      .trainingFrom("clip");
+
+  @Override
+  public MethodInfo info() {
+    return INFO;
+  }
+
+  @Override
+  public SegmentationMethod open(MethodConfig config) {
+    return new PaclMethod(INFO, config);
+  }
+}

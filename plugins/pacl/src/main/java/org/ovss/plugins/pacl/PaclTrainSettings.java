@@ -1,0 +1,168 @@
+package org.ovss.plugins.pacl;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
+import org.ovss.api.InvalidInputException;
+
+/**
+ * PACL's training settings ({@link org.ovss.api.TrainSpec#config()}), validated. The paper leaves the
+ * constants of the compatibility function and the loss unstated (notes/seeds/001 section 6 items 2-5); the
+ * defaults and why are in the plugin README.
+ *
+ * @param batchSize image-caption pairs per step (paper 4096)
+ * @param contextLength caption tokens incl. start and end; empty: the CLIP's own
+ * @param embedder form of ê_v
+ * @param hidden ê_v's hidden width; empty: the CLIP's joint embedding width (512 for ViT-B/16)
+ * @param dropout dropout of the NMS05 embedder (0.1, NMS05)
+ * @param tokens which CLIP patch tokens ê_v reads
+ * @param similarity patch-text similarity in the compatibility function
+ * @param weighting patch weights from the similarity
+ * @param patchTemperature divisor of the similarity before the weighting
+ * @param temperature InfoNCE temperature; empty: 1 / min(exp(logit_scale), 100) of the CLIP checkpoint
+ * @param ownPairing pool each image with its own caption only (NMS05) instead of with every caption (paper)
+ */
+record PaclTrainSettings(
+    int batchSize,
+    OptionalInt contextLength,
+    PaclConfig.Embedder embedder,
+    OptionalInt hidden,
+    double dropout,
+    PaclConfig.Tokens tokens,
+    PaclConfig.Similarity similarity,
+    PaclConfig.Weighting weighting,
+    double patchTemperature,
+    OptionalDouble temperature,
+    boolean ownPairing) {
+
+  static final int DEFAULT_BATCH = 32;
+  static final double DEFAULT_PATCH_TEMPERATURE = 0.1;
+  static final double DEFAULT_DROPOUT = 0.1;
+
+  /** The method's keys with their descriptions (defaults in brackets). */
+  static final Map<String, String> KEYS = keys();
+
+  /** Keys of the runner's training engine, passed through ({@link org.ovss.api.TrainingEngine}). */
+  static final Set<String> ENGINE_KEYS = Set.of(
+      "lr", "weight-decay", "beta1", "beta2", "eps", "warmup-steps", "min-lr", "clip-norm", "checkpoint-every");
+
+  private static Map<String, String> keys() {
+    Map<String, String> k = new LinkedHashMap<>();
+    k.put("batch-size", "image-caption pairs per step [" + DEFAULT_BATCH + "; paper 4096]");
+    k.put("context-length", "caption tokens incl. start/end [the CLIP's context length]");
+    k.put("embedder", "form of the vision embedder: paper (Linear-ReLU-Linear + linear residual) or nms05"
+        + " (LayerNorm, Dropout, Linear + Linear-GELU-Linear) [paper]");
+    k.put("embedder-hidden", "hidden width of the embedder [the CLIP's embedding width, 512 for ViT-B/16]");
+    k.put("dropout", "dropout after the LayerNorm of the nms05 embedder [" + DEFAULT_DROPOUT + "]");
+    k.put("patch-tokens", "CLIP patch tokens the embedder reads: ln-post (after ln_post, before proj) or last-block [ln-post]");
+    k.put("patch-similarity", "patch-text similarity s: cosine or dot [cosine]");
+    k.put("patch-weighting", "patch weights from s: softmax over patches (paper) or sigmoid (NMS05) [softmax]");
+    k.put("patch-temperature", "s is divided by it before the weighting [" + DEFAULT_PATCH_TEMPERATURE
+        + "; NMS05's sigmoid(10 cos)]");
+    k.put("temperature", "InfoNCE temperature, a number or 'clip' [clip: 1 / min(exp(logit_scale), 100) of the CLIP]");
+    k.put("pairing", "all: every image pooled with every caption (paper); own: with its own caption only (NMS05) [all]");
+    return Collections.unmodifiableMap(k);
+  }
+
+  /**
+   * Reads and validates the settings.
+   *
+   * @throws InvalidInputException naming the key if a key is unknown or a value is out of range
+   */
+  static PaclTrainSettings of(Map<String, String> config) {
+    Set<String> unknown = new TreeSet<>(config.keySet());
+    unknown.removeAll(KEYS.keySet());
+    unknown.removeAll(ENGINE_KEYS);
+    if (!unknown.isEmpty()) {
+      Set<String> known = new TreeSet<>(KEYS.keySet());
+      known.addAll(ENGINE_KEYS);
+      throw new InvalidInputException("unknown pacl training setting(s) " + unknown + "; known: " + String.join(", ", known));
+    }
+    Reader r = new Reader(config);
+    String t = config.getOrDefault("temperature", "clip").strip();
+    OptionalDouble temperature = t.equalsIgnoreCase("clip")
+        ? OptionalDouble.empty() : OptionalDouble.of(r.positive("temperature"));
+    String pairing = config.getOrDefault("pairing", "all").strip();
+    if (!pairing.equals("all") && !pairing.equals("own")) {
+      throw new InvalidInputException("training setting 'pairing' must be one of [all, own], got '" + pairing + "'");
+    }
+    PaclTrainSettings s = new PaclTrainSettings(
+        r.whole("batch-size", 2).orElse(DEFAULT_BATCH),
+        r.whole("context-length", 2),
+        r.choice(PaclConfig.Embedder.class, "embedder", PaclConfig.Embedder.PAPER),
+        r.whole("embedder-hidden", 1),
+        r.fraction("dropout", DEFAULT_DROPOUT),
+        r.choice(PaclConfig.Tokens.class, "patch-tokens", PaclConfig.Tokens.LN_POST),
+        r.choice(PaclConfig.Similarity.class, "patch-similarity", PaclConfig.Similarity.COSINE),
+        r.choice(PaclConfig.Weighting.class, "patch-weighting", PaclConfig.Weighting.SOFTMAX),
+        config.containsKey("patch-temperature") ? r.positive("patch-temperature") : DEFAULT_PATCH_TEMPERATURE,
+        temperature,
+        pairing.equals("own"));
+    return s;
+  }
+
+  /** The model configuration these settings give on a CLIP of embedding width {@code embedDim}. */
+  PaclConfig modelConfig(int embedDim, double clipTemperature) {
+    return new PaclConfig(embedder, hidden.orElse(embedDim), dropout, tokens, similarity, weighting, patchTemperature,
+        temperature.orElse(clipTemperature));
+  }
+
+  private record Reader(Map<String, String> config) {
+    OptionalInt whole(String key, int min) {
+      String v = config.get(key);
+      if (v == null) {
+        return OptionalInt.empty();
+      }
+      try {
+        double d = Double.parseDouble(v.strip());
+        if (d != Math.rint(d) || d < min || d > Integer.MAX_VALUE) {
+          throw new NumberFormatException();
+        }
+        return OptionalInt.of((int) d);
+      } catch (NumberFormatException e) {
+        throw new InvalidInputException("training setting '" + key + "' must be a whole number of at least " + min
+            + ", got '" + v + "'");
+      }
+    }
+
+    double positive(String key) {
+      String v = config.get(key);
+      double d;
+      try {
+        d = Double.parseDouble(v.strip());
+      } catch (NumberFormatException e) {
+        throw new InvalidInputException("training setting '" + key + "' must be a number, got '" + v + "'");
+      }
+      if (!(d > 0 && Double.isFinite(d))) {
+        throw new InvalidInputException("training setting '" + key + "' must be a positive number, got '" + v + "'");
+      }
+      return d;
+    }
+
+    double fraction(String key, double fallback) {
+      String v = config.get(key);
+      if (v == null) {
+        return fallback;
+      }
+      double d;
+      try {
+        d = Double.parseDouble(v.strip());
+      } catch (NumberFormatException e) {
+        throw new InvalidInputException("training setting '" + key + "' must be a number, got '" + v + "'");
+      }
+      if (!(d >= 0 && d < 1)) {
+        throw new InvalidInputException("training setting '" + key + "' must be in [0, 1), got '" + v + "'");
+      }
+      return d;
+    }
+
+    <E extends Enum<E> & PaclConfig.Named> E choice(Class<E> type, String key, E fallback) {
+      String v = config.get(key);
+      return v == null ? fallback : PaclConfig.parse(type, "training setting '" + key + "'", v);
+    }
+  }
+}

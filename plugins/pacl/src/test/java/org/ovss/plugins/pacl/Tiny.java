@@ -1,0 +1,145 @@
+package org.ovss.plugins.pacl;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.ovss.api.ImageTextSource;
+import org.ovss.api.MethodConfig;
+import org.ovss.api.SegmentationMethod;
+import org.ovss.api.TrainListener;
+import org.ovss.api.TrainSpec;
+import org.ovss.clip.model.ClipPresets;
+
+/** Tiny random CLIPs, PACL checkpoints on them and a synthetic image-caption source for the tests. */
+final class Tiny {
+  private Tiny() {}
+
+  /** Files shared by the tests of one JVM (read-only once written), deleted when it exits. */
+  private static Path shared;
+  private static final Map<Long, Path> CLIPS = new HashMap<>();
+  private static Path sharedPacl;
+
+  private static synchronized Path shared() {
+    if (shared == null) {
+      try {
+        Path dir = Files.createTempDirectory("pacl-tests");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
+        shared = dir;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return shared;
+  }
+
+  private static void delete(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort at exit
+    }
+  }
+
+  /**
+   * A seeded random clip-core "tiny" CLIP (32 px, patch 8, width 64, 2 blocks, embed 32), written once per
+   * JVM and seed (drawing its 3.2M random values takes most of a second); {@code dir} is unused.
+   */
+  static synchronized Path clip(Path dir, long seed) {
+    return CLIPS.computeIfAbsent(seed,
+        s -> ClipPresets.writeRandom("tiny", s, shared().resolve("tiny-clip-" + s + ".safetensors")));
+  }
+
+  /** A PACL checkpoint of 0 training steps on the tiny CLIP of seed 7, written once per JVM. */
+  static synchronized Path pacl() {
+    if (sharedPacl == null) {
+      sharedPacl = pacl(shared().resolve("pacl-0"), 7L, 0, Map.of());
+    }
+    return sharedPacl;
+  }
+
+  /** The CLIP BPE merges of shared/clip, as the conformance tests of the other plugins use them. */
+  static Path bpe() {
+    return Path.of(System.getProperty("ovss.shared.dir", "../../../shared"), "clip", "bpe_simple_vocab_16e6.txt.gz");
+  }
+
+  /** Opening config for CLIP or PACL weights with the shared BPE. */
+  static MethodConfig config(Path weights, String... options) {
+    Map<String, String> o = new HashMap<>();
+    for (int i = 0; i < options.length; i += 2) {
+      o.put(options[i], options[i + 1]);
+    }
+    return new MethodConfig(Optional.of(weights), Optional.of(bpe()), o, 0L);
+  }
+
+  /** Trains PACL for {@code steps} steps on a random tiny CLIP into {@code dir/out}; returns the checkpoint. */
+  static Path pacl(Path dir, long seed, int steps, Map<String, String> settings) {
+    Path clip = clip(dir, seed);
+    Map<String, String> s = new HashMap<>(Map.of("batch-size", "4"));
+    s.putAll(settings);
+    try (SegmentationMethod m = new PaclProvider().open(config(clip))) {
+      return m.train(new TrainSpec(dir.resolve("out"), steps, seed, s), source(8, 32, 32), new AdamTestEngine(1e-2),
+          TrainListener.NONE).checkpoint();
+    }
+  }
+
+  /**
+   * Images of {@code height} x {@code width}: a coloured rectangle on a coloured background, the caption
+   * naming both colours, so that the contrastive task is learnable.
+   */
+  static ImageTextSource source(int count, int height, int width) {
+    String[] names = {"red", "green", "blue", "yellow", "white", "black"};
+    float[][] colours = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 1, 0}, {1, 1, 1}, {0, 0, 0}};
+    List<float[]> images = new ArrayList<>();
+    List<String> captions = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      int fg = i % names.length;
+      int bg = (i / names.length + fg + 1) % names.length;
+      float[] rgb = new float[3 * height * width];
+      for (int y = 0; y < height; y++) {
+        for (int x = 0; x < width; x++) {
+          boolean inside = y >= height / 4 && y < 3 * height / 4 && x >= width / 4 + i % 3 && x < 3 * width / 4;
+          float[] c = inside ? colours[fg] : colours[bg];
+          for (int ch = 0; ch < 3; ch++) {
+            rgb[ch * height * width + y * width + x] = c[ch];
+          }
+        }
+      }
+      images.add(rgb);
+      captions.add("a " + names[fg] + " square on " + names[bg]);
+    }
+    return new ImageTextSource() {
+      @Override
+      public int size() {
+        return count;
+      }
+
+      @Override
+      public float[] image(int index) {
+        return images.get(index).clone();
+      }
+
+      @Override
+      public int imageHeight(int index) {
+        return height;
+      }
+
+      @Override
+      public int imageWidth(int index) {
+        return width;
+      }
+
+      @Override
+      public List<String> captions(int index) {
+        return List.of(captions.get(index));
+      }
+    };
+  }
+}
