@@ -22,6 +22,7 @@ import org.ovss.api.SegmentationMethod;
 import org.ovss.api.TrainListener;
 import org.ovss.api.TrainResult;
 import org.ovss.api.TrainSpec;
+import org.ovss.testkit.AdamTestEngine;
 
 /** Training through the method API with a stand-in engine, export and reopening, settings validation. */
 class ClippyTrainingTest {
@@ -38,7 +39,7 @@ class ClippyTrainingTest {
       assertThat(r.steps()).isEqualTo(40);
       assertThat(Files.isRegularFile(r.checkpoint())).isTrue();
     }
-    List<Double> l = engine.losses;
+    List<Double> l = engine.losses();
     double first = l.subList(0, 5).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     double last = l.subList(l.size() - 5, l.size()).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     assertThat(l).allMatch(Double::isFinite);

@@ -26,6 +26,7 @@ import org.ovss.api.TrainResult;
 import org.ovss.api.TrainSpec;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.weights.ClipWeights;
+import org.ovss.testkit.AdamTestEngine;
 
 /** Export and reopening, the inference options, the background scores and the failure messages. */
 class PaclMethodTest {

@@ -22,6 +22,7 @@ import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.model.NamedParameter;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.weights.ClipWeights;
+import org.ovss.testkit.AdamTestEngine;
 
 /** Training on a frozen random tiny CLIP: what trains, what does not, the loss going down, determinism. */
 class PaclTrainingTest {

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +17,7 @@ import org.ovss.api.SegmentationMethod;
 import org.ovss.api.TrainListener;
 import org.ovss.api.TrainSpec;
 import org.ovss.clip.model.ClipPresets;
+import org.ovss.testkit.AdamTestEngine;
 
 /** Tiny random CLIPs, PACL checkpoints on them and a synthetic image-caption source for the tests. */
 final class Tiny {

@@ -22,6 +22,7 @@ import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.model.NamedParameter;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.weights.ClipWeights;
+import org.ovss.testkit.AdamTestEngine;
 
 /** Training from a random tiny CLIP on a synthetic source: losses, determinism, export and reload. */
 class SegclipTrainingTest {

@@ -24,6 +24,7 @@ import org.ovss.api.TrainListener;
 import org.ovss.api.TrainResult;
 import org.ovss.api.TrainSpec;
 import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.testkit.AdamTestEngine;
 
 /** LoDA training on a tiny synthetic source: the loss falls, steps are reproducible, export and open agree. */
 class SimsegTrainingTest {
@@ -53,7 +54,7 @@ class SimsegTrainingTest {
       engine.fit(t, new TrainSpec(dir.resolve("out"), 30, 1L, Map.of()), TrainListener.NONE);
       double after = loss(t, m, 0);
       System.out.printf("simseg training: loss of step 0 before %.4f, after 30 steps %.4f%n", before, after);
-      assertThat(engine.losses).allMatch(Double::isFinite);
+      assertThat(engine.losses()).allMatch(Double::isFinite);
       assertThat(after).isLessThan(before * 0.8);
       assertThat(t.model().temperature().getFloat()).as("the temperature is learned").isNotEqualTo(tau);
     }

@@ -11,6 +11,7 @@ import org.ovss.api.SegmentationMethod;
 import org.ovss.api.TrainListener;
 import org.ovss.api.TrainResult;
 import org.ovss.api.TrainSpec;
+import org.ovss.testkit.AdamTestEngine;
 
 /** A tiny SimSeg architecture, a synthetic image-caption source and checkpoints written by the plugin's own export. */
 final class Tiny {

@@ -1,4 +1,4 @@
-package org.ovss.plugins.pacl;
+package org.ovss.testkit;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -16,16 +16,21 @@ import org.ovss.api.Trainable;
 import org.ovss.api.TrainingEngine;
 
 /**
- * A minimal stand-in for the runner's engine (plugins cannot depend on the runner): plain Adam at a fixed
+ * A minimal stand-in for the runner's engine for plugin tests (plugins cannot depend on the runner): plain Adam at a fixed
  * rate, no checkpoints, the loss of every step recorded. Updates happen outside the gradient collector
  * and clear the gradients, which PyTorch accumulates.
  */
-final class AdamTestEngine implements TrainingEngine {
+public final class AdamTestEngine implements TrainingEngine {
   private final double lr;
-  final List<Double> losses = new ArrayList<>();
+  private final List<Double> losses = new ArrayList<>();
 
-  AdamTestEngine(double lr) {
+  public AdamTestEngine(double lr) {
     this.lr = lr;
+  }
+
+  /** The loss of every step run so far. */
+  public List<Double> losses() {
+    return losses;
   }
 
   @Override
