@@ -27,6 +27,6 @@ class MethodRegistryTest {
     assertThatThrownBy(() -> registry.get("sclp"))
         .isInstanceOf(UnknownNameException.class)
         .hasMessageContaining("unknown method 'sclp'")
-        .hasMessageContaining("clip, maskclip, sclip");
+        .hasMessageContaining("available: clip, clippy, groupvit, maskclip, pacl, sclip, segclip, simseg");
   }
 }
