@@ -31,6 +31,7 @@ import org.ovss.api.UnsupportedCapabilityException;
 import org.ovss.clip.model.AttentionMode;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.clip.tokenizer.ModelTokenizer;
 import org.ovss.clip.train.ClipContrastiveTraining;
 import org.ovss.clip.weights.ClipWeights;
 
@@ -48,7 +49,6 @@ public class ClipDenseMethod implements SegmentationMethod {
       "text-batch", "prompts per text-encoder forward (default 256)");
 
   /** Size of CLIP's BPE vocabulary: 2 x 256 byte tokens, 48894 merges, start and end of text. */
-  private static final int CLIP_VOCABULARY = 49408;
 
   private final MethodInfo info;
   private final AttentionMode lastBlock;
@@ -201,36 +201,7 @@ public class ClipDenseMethod implements SegmentationMethod {
 
   private synchronized ClipTokenizer tokenizer() {
     if (tokenizer == null) {
-      ClipTokenizer t;
-      Object location;
-      try {
-        if (config.tokenizer().isPresent()) {
-          Path p = config.tokenizer().get();
-          location = p;
-          t = Files.isDirectory(p) ? ClipTokenizer.fromDirectory(p) : ClipTokenizer.fromBpeGz(p);
-        } else {
-          Path dir = config.requireWeights(info.id()).toAbsolutePath().getParent();
-          location = dir;
-          if (hasTokenizerFiles(dir)) {
-            t = ClipTokenizer.fromDirectory(dir);
-          } else if (model().config().vocabSize() == CLIP_VOCABULARY) {
-            // Real CLIP weights often come alone; their vocabulary is CLIP's own, which this module ships.
-            location = "the bundled CLIP vocabulary";
-            t = ClipTokenizer.bundledClipVocabulary();
-          } else {
-            throw new InvalidInputException("no tokenizer beside " + config.weights().get() + " (looked for "
-                + ClipTokenizer.HF_VOCAB_FILE + " + " + ClipTokenizer.HF_MERGES_FILE + " or " + ClipTokenizer.BPE_GZ_FILE
-                + ") and the model's vocabulary of " + model().config().vocabSize() + " tokens is not CLIP's: pass --tokenizer");
-          }
-        }
-      } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
-        throw new InvalidInputException("cannot load the tokenizer: " + e.getMessage(), e);
-      }
-      if (t.vocabSize() > model().config().vocabSize()) {
-        throw new InvalidInputException("tokenizer " + location + " has " + t.vocabSize() + " tokens but the model's token "
-            + "embedding has only " + model().config().vocabSize() + " rows: they do not belong together");
-      }
-      tokenizer = t;
+      tokenizer = ModelTokenizer.resolve(config.tokenizer(), config.requireWeights(info.id()), model().config().vocabSize(), "--tokenizer");
     }
     return tokenizer;
   }
@@ -266,11 +237,6 @@ public class ClipDenseMethod implements SegmentationMethod {
     }
   }
 
-  private static boolean hasTokenizerFiles(Path dir) {
-    return Files.isRegularFile(dir.resolve(ClipTokenizer.BPE_GZ_FILE))
-        || (Files.isRegularFile(dir.resolve(ClipTokenizer.HF_VOCAB_FILE))
-            && Files.isRegularFile(dir.resolve(ClipTokenizer.HF_MERGES_FILE)));
-  }
 
   @Override
   public void close() {

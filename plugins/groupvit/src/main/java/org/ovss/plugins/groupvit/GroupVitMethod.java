@@ -27,6 +27,7 @@ import org.ovss.api.TrainResult;
 import org.ovss.api.TrainSpec;
 import org.ovss.api.TrainingEngine;
 import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.clip.tokenizer.ModelTokenizer;
 
 /**
  * GroupViT as a {@link SegmentationMethod}: the official zero-shot segmentation ({@link GroupVitInference}) of
@@ -49,7 +50,6 @@ public final class GroupVitMethod implements SegmentationMethod, ScoresWithBackg
   public static final float[] IMAGENET_STD = GroupVitTraining.STD.clone();
 
   /** Size of CLIP's BPE vocabulary, which the official GroupViT text encoder uses. */
-  private static final int CLIP_VOCABULARY = 49408;
 
   private final MethodInfo info;
   private final MethodConfig config;
@@ -219,45 +219,11 @@ public final class GroupVitMethod implements SegmentationMethod, ScoresWithBackg
 
   private synchronized ClipTokenizer tokenizer() {
     if (tokenizer == null) {
-      ClipTokenizer t;
-      Object location;
-      try {
-        if (config.tokenizer().isPresent()) {
-          Path p = config.tokenizer().get();
-          location = p;
-          t = Files.isDirectory(p) ? ClipTokenizer.fromDirectory(p) : ClipTokenizer.fromBpeGz(p);
-        } else {
-          Path dir = config.requireWeights(info.id()).toAbsolutePath().getParent();
-          location = dir;
-          if (hasTokenizerFiles(dir)) {
-            t = ClipTokenizer.fromDirectory(dir);
-          } else if (model().config().vocabSize() == CLIP_VOCABULARY) {
-            // official checkpoints use CLIP's own BPE vocabulary, which clip-core ships
-            location = "the bundled CLIP vocabulary";
-            t = ClipTokenizer.bundledClipVocabulary();
-          } else {
-            throw new InvalidInputException("no tokenizer beside " + config.weights().get() + " (looked for "
-                + ClipTokenizer.HF_VOCAB_FILE + " + " + ClipTokenizer.HF_MERGES_FILE + " or " + ClipTokenizer.BPE_GZ_FILE
-                + ") and the model's vocabulary of " + model().config().vocabSize() + " tokens is not CLIP's: pass --tokenizer");
-          }
-        }
-      } catch (IllegalArgumentException | UncheckedIOException e) {
-        throw new InvalidInputException("cannot load the tokenizer: " + e.getMessage(), e);
-      }
-      if (t.vocabSize() > model().config().vocabSize()) {
-        throw new InvalidInputException("tokenizer " + location + " has " + t.vocabSize() + " tokens but the model's token "
-            + "embedding has only " + model().config().vocabSize() + " rows: they do not belong together");
-      }
-      tokenizer = t;
+      tokenizer = ModelTokenizer.resolve(config.tokenizer(), config.requireWeights(info.id()), model().config().vocabSize(), "--tokenizer");
     }
     return tokenizer;
   }
 
-  private static boolean hasTokenizerFiles(Path dir) {
-    return Files.isRegularFile(dir.resolve(ClipTokenizer.BPE_GZ_FILE))
-        || (Files.isRegularFile(dir.resolve(ClipTokenizer.HF_VOCAB_FILE))
-            && Files.isRegularFile(dir.resolve(ClipTokenizer.HF_MERGES_FILE)));
-  }
 
   @Override
   public void close() {

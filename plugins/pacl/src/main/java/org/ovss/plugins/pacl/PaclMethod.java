@@ -34,6 +34,7 @@ import org.ovss.api.TrainSpec;
 import org.ovss.api.TrainingEngine;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.clip.tokenizer.ModelTokenizer;
 import org.ovss.clip.weights.ClipWeights;
 
 /**
@@ -71,7 +72,6 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
   }
 
   /** Size of CLIP's BPE vocabulary, for which the bundled tokenizer is the fallback. */
-  private static final int CLIP_VOCABULARY = 49408;
 
   private final MethodInfo info;
   private final MethodConfig config;
@@ -344,37 +344,7 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
    * beside the weights, else CLIP's bundled vocabulary when the model embeds exactly CLIP's 49408 tokens.
    */
   static ClipTokenizer resolveTokenizer(Optional<Path> location, Path weights, int vocabSize) {
-    ClipTokenizer t;
-    Object from;
-    try {
-      if (location.isPresent()) {
-        Path p = location.get();
-        from = p;
-        t = Files.isDirectory(p) ? ClipTokenizer.fromDirectory(p) : ClipTokenizer.fromBpeGz(p);
-      } else {
-        Path dir = weights.toAbsolutePath().getParent();
-        from = dir;
-        if (Files.isRegularFile(dir.resolve(ClipTokenizer.BPE_GZ_FILE))
-            || (Files.isRegularFile(dir.resolve(ClipTokenizer.HF_VOCAB_FILE))
-                && Files.isRegularFile(dir.resolve(ClipTokenizer.HF_MERGES_FILE)))) {
-          t = ClipTokenizer.fromDirectory(dir);
-        } else if (vocabSize == CLIP_VOCABULARY) {
-          from = "the bundled CLIP vocabulary";
-          t = ClipTokenizer.bundledClipVocabulary();
-        } else {
-          throw new InvalidInputException("no tokenizer beside " + weights + " (looked for " + ClipTokenizer.HF_VOCAB_FILE
-              + " + " + ClipTokenizer.HF_MERGES_FILE + " or " + ClipTokenizer.BPE_GZ_FILE + ") and the model's vocabulary of "
-              + vocabSize + " tokens is not CLIP's: pass --tokenizer");
-        }
-      }
-    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
-      throw new InvalidInputException("cannot load the tokenizer: " + e.getMessage(), e);
-    }
-    if (t.vocabSize() > vocabSize) {
-      throw new InvalidInputException("tokenizer " + from + " has " + t.vocabSize() + " tokens but the model's token "
-          + "embedding has only " + vocabSize + " rows: they do not belong together");
-    }
-    return t;
+    return ModelTokenizer.resolve(location, weights, vocabSize, "--tokenizer");
   }
 
   /**
