@@ -1,0 +1,119 @@
+package org.ovss.leaderboards;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.ovss.api.InvalidInputException;
+import org.ovss.api.UnknownNameException;
+
+/**
+ * The built-in boards ({@code org/ovss/leaderboards/boards/NAME.json}) and board files. A board file names its
+ * papers once ({@code papers}: key to seed file and title) and gives anchors per row as column to value maps.
+ */
+public final class Boards {
+  /** The boards shipped with the harness, in the order help texts list them. */
+  public static final List<String> NAMES = List.of("sclip-8", "groupvit", "synth");
+
+  private Boards() {}
+
+  /** A built-in board by name, or a board JSON file by path. */
+  public static BoardDefinition get(String nameOrFile) {
+    if (NAMES.contains(nameOrFile)) {
+      String resource = "boards/" + nameOrFile + ".json";
+      try (InputStream in = Boards.class.getResourceAsStream(resource)) {
+        if (in == null) {
+          throw new IllegalStateException("missing resource " + resource);
+        }
+        return parse(new ObjectMapper().readTree(in), "built-in board " + nameOrFile);
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot read " + resource, e);
+      }
+    }
+    Path file = Path.of(nameOrFile);
+    if (nameOrFile.endsWith(".json") && Files.isRegularFile(file)) {
+      try {
+        return parse(new ObjectMapper().readTree(file.toFile()), "board file " + file);
+      } catch (IOException e) {
+        throw new InvalidInputException("board file " + file + " is not valid JSON: " + e.getMessage(), e);
+      }
+    }
+    throw new UnknownNameException("board", nameOrFile, NAMES);
+  }
+
+  static BoardDefinition parse(JsonNode root, String where) {
+    String name = text(root, "name", where);
+    List<BoardDefinition.Column> columns = new ArrayList<>();
+    Set<String> columnIds = new HashSet<>();
+    for (JsonNode c : array(root, "columns", where)) {
+      String id = text(c, "id", where);
+      if (!columnIds.add(id)) {
+        throw new InvalidInputException(where + ": column '" + id + "' is defined twice");
+      }
+      columns.add(new BoardDefinition.Column(id, text(c, "dataset", where), text(c, "protocol", where),
+          c.path("label").asText(id)));
+    }
+    List<BoardDefinition.Row> rows = new ArrayList<>();
+    Set<String> rowIds = new HashSet<>();
+    for (JsonNode r : array(root, "rows", where)) {
+      String id = text(r, "id", where);
+      if (!rowIds.add(id)) {
+        throw new InvalidInputException(where + ": row '" + id + "' is defined twice");
+      }
+      String weights = r.hasNonNull("weights") ? r.get("weights").asText() : null;
+      rows.add(new BoardDefinition.Row(id, text(r, "method", where), weights, r.path("label").asText(id)));
+    }
+    JsonNode papers = root.path("papers");
+    List<BoardDefinition.Anchor> anchors = new ArrayList<>();
+    for (JsonNode a : root.path("anchors")) {
+      String row = text(a, "row", where);
+      if (!rowIds.contains(row)) {
+        throw new InvalidInputException(where + ": anchor for unknown row '" + row + "'");
+      }
+      String paperKey = text(a, "paper", where);
+      JsonNode paper = papers.path(paperKey);
+      if (paper.isMissingNode()) {
+        throw new InvalidInputException(where + ": anchor of row '" + row + "' cites unknown paper '" + paperKey + "'");
+      }
+      BoardDefinition.Citation citation = new BoardDefinition.Citation(text(paper, "file", where),
+          text(paper, "title", where), text(a, "table", where), a.path("note").asText(null));
+      Iterator<Map.Entry<String, JsonNode>> values = a.path("values").fields();
+      while (values.hasNext()) {
+        Map.Entry<String, JsonNode> v = values.next();
+        if (!columnIds.contains(v.getKey())) {
+          throw new InvalidInputException(where + ": anchor of row '" + row + "' names unknown column '" + v.getKey() + "'");
+        }
+        if (!v.getValue().isNumber()) {
+          throw new InvalidInputException(where + ": anchor " + row + "/" + v.getKey() + " is not a number");
+        }
+        anchors.add(new BoardDefinition.Anchor(row, v.getKey(), v.getValue().asDouble(), citation));
+      }
+    }
+    return new BoardDefinition(name, root.path("title").asText(name), root.path("metric").asText("mIoU"), columns, rows,
+        anchors, root.path("includeUnlisted").asBoolean(false), root.path("description").asText(""));
+  }
+
+  private static String text(JsonNode node, String field, String where) {
+    JsonNode v = node.get(field);
+    if (v == null || !v.isTextual() || v.asText().isBlank()) {
+      throw new InvalidInputException(where + ": missing text field '" + field + "'");
+    }
+    return v.asText();
+  }
+
+  private static JsonNode array(JsonNode node, String field, String where) {
+    JsonNode v = node.get(field);
+    if (v == null || !v.isArray() || v.isEmpty()) {
+      throw new InvalidInputException(where + ": '" + field + "' must be a non-empty array");
+    }
+    return v;
+  }
+}
