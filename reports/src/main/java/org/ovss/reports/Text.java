@@ -48,9 +48,9 @@ final class Text {
     return b.toString();
   }
 
-  /** Markdown table cell text: pipes and newlines would break the row. */
+  /** Markdown table cell text: pipes and newlines would break the row, a {@code <} would open raw HTML. */
   static String md(String s) {
-    return s.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ");
+    return s.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("\r", " ").replace("\n", " ");
   }
 
   /** RFC 4180: quote a field holding a comma, quote, CR or LF, doubling inner quotes. */
@@ -73,8 +73,8 @@ final class Text {
       String r = LATEX.get(c);
       if (r != null) {
         b.append(r);
-      } else if (c == '<' || c == '>') {
-        b.append(c == '<' ? "\\textless{}" : "\\textgreater{}");
+      } else if (c == '<' || c == '>' || c == '|') {
+        b.append(c == '<' ? "\\textless{}" : c == '>' ? "\\textgreater{}" : "\\textbar{}");
       } else {
         b.append(c);
       }
