@@ -1,6 +1,5 @@
 package org.ovss.runner.cli;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,11 +20,16 @@ import org.ovss.clip.method.ZeroShotClassifier;
 import org.ovss.datasets.DatasetSpecs;
 import org.ovss.datasets.synth.SynthConfig;
 import org.ovss.datasets.synth.SyntheticBenchmark;
+import org.ovss.leaderboards.Boards;
+import org.ovss.leaderboards.ResultStore;
+import org.ovss.leaderboards.StoredResult;
+import org.ovss.reports.Renderers;
 import org.ovss.runner.MethodRegistry;
 import org.ovss.runner.demo.CaptionedImages;
 import org.ovss.runner.demo.DemoBoard;
 import org.ovss.runner.eval.EvalResults;
 import org.ovss.runner.eval.EvalRun;
+import org.ovss.runner.report.Reports;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -37,7 +41,8 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Train, evaluate and rank every discovered method on the built-in synthetic benchmark.",
       "Training-free methods run on the CLIP that the 'clip' method trains. Results: DIR/results/METHOD/VARIANT/",
-      "DATASET/results.json and DIR/leaderboard.md. --quick uses a smaller benchmark and fewer steps."})
+      "DATASET/results.json (with predictions/), the store DIR/results/store, the synth board as DIR/leaderboard.md and",
+      "the HTML report DIR/report.html. --quick uses a smaller benchmark and fewer steps."})
 final class DemoCommand implements Runnable {
   /** The CLIP every training-free method runs on. */
   private static final String BACKBONE = "clip";
@@ -90,12 +95,13 @@ final class DemoCommand implements Runnable {
       variants.put(DemoBoard.UNTRAINED, initial.checkpoint());
       weights.put(p.id(), variants);
     }
-    DemoBoard board = new DemoBoard(SyntheticBenchmark.SPECS);
+    DemoBoard board = new DemoBoard();
     if (weights.containsKey(BACKBONE)) {
       for (Map.Entry<String, Path> v : weights.get(BACKBONE).entrySet()) {
         board.zeroShot(v.getKey(), zeroShotAccuracy(v.getValue(), data), SyntheticBenchmark.SHAPES.size());
       }
     }
+    Set<String> evaluated = new HashSet<>();
     for (MethodProvider p : registry.all()) {
       if (!p.info().has(Capability.SEGMENT)) {
         continue;
@@ -109,19 +115,25 @@ final class DemoCommand implements Runnable {
         for (String dataset : SyntheticBenchmark.SPECS) {
           MethodConfig config = new MethodConfig(Optional.of(v.getValue()), Optional.empty(), Map.of(), seed);
           EvalResults r = EvalRun.run(new EvalRun.Request(p, config, DatasetSpecs.get(dataset), data, "synth", Map.of(),
-              null, false, 16, out.resolve("results").resolve(p.id()).resolve(v.getKey()).resolve(dataset)), System.err);
-          board.add(p.info().displayName(), p.id(), v.getKey(), dataset, r.metrics().get("mIoU"));
+              null, true, 16, out.resolve("results").resolve(p.id()).resolve(v.getKey()).resolve(dataset)), v.getKey(),
+              System.err);
+          evaluated.add(r.method() + "|" + r.weightsSha256() + "|" + r.dataset() + "|" + r.protocolSha256());
         }
       }
     }
-    String markdown = board.markdown(stepsRun, trainPairs, valImages, (System.nanoTime() - start) / 1e9);
-    try {
-      EvalRun.writeAtomically(out.resolve("leaderboard.md"), markdown);
-    } catch (IOException e) {
-      throw new InvalidInputException("cannot write " + out.resolve("leaderboard.md") + ": " + e.getMessage(), e);
-    }
+    // The board comes from the result store, like 'ovss board synth'; only this run's cells, so results of an
+    // earlier demo with other weights under the same directory do not add rows.
+    ResultStore store = ResultStore.open(out.resolve("results"));
+    store.collect();
+    List<StoredResult> thisRun = store.results().stream().filter(r -> evaluated.contains(r.key())).toList();
+    List<String> notes = board.notes(stepsRun, trainPairs, valImages, (System.nanoTime() - start) / 1e9);
+    String markdown = Renderers.get("md").render(Reports.board(Boards.get("synth"), thisRun, notes, 0, System.err));
+    Reports.write(out.resolve("leaderboard.md"), markdown);
+    Reports.write(out.resolve("report.html"),
+        Renderers.get("html").render(Reports.board(Boards.get("synth"), thisRun, notes, 3, System.err)));
     System.out.println(markdown);
-    System.out.println("wrote " + out.resolve("leaderboard.md") + " and results under " + out.resolve("results"));
+    System.out.println("wrote " + out.resolve("leaderboard.md") + ", " + out.resolve("report.html")
+        + " and results (with predictions) under " + out.resolve("results"));
   }
 
   /**

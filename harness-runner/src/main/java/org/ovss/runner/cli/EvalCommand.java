@@ -59,6 +59,10 @@ final class EvalCommand implements Runnable {
       description = "DenseCRF on the class probabilities (SimSeg's parameters unless given, e.g. 'iterations=5')")
   String crf;
 
+  @Option(names = "--weights-label", description = "a name for the weights in results.json; boards show one row per method"
+      + " and weights (e.g. vit-b, or the demo's trained / untrained)")
+  String weightsLabel;
+
   @Option(names = "--window-batch", defaultValue = "16", description = "windows per forward (default ${DEFAULT-VALUE})")
   int windowBatch;
 
@@ -67,7 +71,7 @@ final class EvalCommand implements Runnable {
     MethodProvider provider = methodOptions.provider(Capability.SEGMENT);
     DatasetSpec spec = Files.isRegularFile(Path.of(dataset)) ? DatasetSpecs.load(Path.of(dataset)) : DatasetSpecs.get(dataset);
     EvalResults results = EvalRun.run(new EvalRun.Request(provider, methodOptions.config(), spec, dataRoot, protocol,
-        overrides(), limit, savePredictions, windowBatch, out), System.err);
+        overrides(), limit, savePredictions, windowBatch, out), weightsLabel, System.err);
     System.out.printf("%s on %s (%d images, protocol %s %s): mIoU %.2f  mAcc %.2f  aAcc %.2f%n", results.method(),
         spec.name(), results.images(), protocolName(results), results.protocolSha256().substring(0, 12),
         results.metrics().get("mIoU"), results.metrics().get("mAcc"), results.metrics().get("aAcc"));

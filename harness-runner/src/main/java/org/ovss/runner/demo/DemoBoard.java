@@ -3,37 +3,19 @@ package org.ovss.runner.demo;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 
-/** The demo's leaderboard: mIoU per method and variant (trained / untrained) and synthetic label set. */
+/**
+ * What the demo says under its board (the board itself is the {@code synth} leaderboard rendered from the result
+ * store): the weights variants it evaluates, the training it ran and the backbone's zero-shot accuracy.
+ */
 public final class DemoBoard {
+  /** Weights labels of the demo's rows; the {@code synth} board's rows use the same names. */
   public static final String TRAINED = "trained";
   public static final String UNTRAINED = "untrained";
 
-  private final List<String> datasets;
-  private final Map<String, Row> rows = new TreeMap<>();
   private final Map<String, Double> zeroShot = new LinkedHashMap<>();
-
-  private static final class Row {
-    final String name;
-    final String variant;
-    final Map<String, Double> mIoU = new LinkedHashMap<>();
-
-    Row(String name, String variant) {
-      this.name = name;
-      this.variant = variant;
-    }
-  }
-
-  public DemoBoard(List<String> datasets) {
-    this.datasets = List.copyOf(datasets);
-  }
-
-  public void add(String displayName, String methodId, String variant, String dataset, Double mIoU) {
-    rows.computeIfAbsent(methodId + "/" + variant, k -> new Row(displayName, variant)).mIoU.put(dataset, mIoU);
-  }
-
   private int zeroShotClasses;
 
   /** Zero-shot accuracy of the backbone CLIP in one variant, over {@code classes} classes. */
@@ -42,46 +24,19 @@ public final class DemoBoard {
     zeroShotClasses = classes;
   }
 
-  public String markdown(Map<String, Integer> steps, int trainPairs, int valImages, double seconds) {
-    StringBuilder md = new StringBuilder("## Synthetic benchmark leaderboard (mIoU %, val split)\n\n");
-    md.append("| method | weights |");
-    datasets.forEach(d -> md.append(' ').append(d).append(" |"));
-    md.append(" mean |\n|---|---|");
-    datasets.forEach(d -> md.append("---:|"));
-    md.append("---:|\n");
-    List<Row> ordered = new ArrayList<>(rows.values());
-    ordered.sort((a, b) -> Double.compare(mean(b), mean(a)));
-    for (Row r : ordered) {
-      md.append("| ").append(r.name).append(" | ").append(r.variant).append(" |");
-      for (String d : datasets) {
-        Double v = r.mIoU.get(d);
-        md.append(' ').append(v == null ? "—" : String.format("%.2f", v)).append(" |");
-      }
-      md.append(String.format(" %.2f |%n", mean(r)));
-    }
+  /** The lines under the board. */
+  public List<String> notes(Map<String, Integer> steps, int trainPairs, int valImages, double seconds) {
+    List<String> notes = new ArrayList<>();
     List<String> trained = new ArrayList<>();
     steps.forEach((method, n) -> trained.add(method + " " + n + " steps"));
-    md.append(String.format("%nTraining (%s) on %d synthetic pairs; evaluation on %d val images; total %.0f s.%n",
+    notes.add(String.format(Locale.ROOT, "Training (%s) on %d synthetic pairs; evaluation on %d val images; total %.0f s.",
         String.join(", ", trained), trainPairs, valImages, seconds));
     if (!zeroShot.isEmpty()) {
-      md.append("Zero-shot shape classification of single-shape val images by the CLIP backbone: ");
       List<String> parts = new ArrayList<>();
-      zeroShot.forEach((k, v) -> parts.add(String.format("%s %.1f%%", k, 100 * v)));
-      md.append(String.join(", ", parts)).append(" (chance ").append(String.format("%.1f%%", 100.0 / zeroShotClasses)).append(").\n");
+      zeroShot.forEach((k, v) -> parts.add(String.format(Locale.ROOT, "%s %.1f%%", k, 100 * v)));
+      notes.add("Zero-shot shape classification of single-shape val images by the CLIP backbone: " + String.join(", ", parts)
+          + String.format(Locale.ROOT, " (chance %.1f%%).", 100.0 / zeroShotClasses));
     }
-    return md.toString();
-  }
-
-  private double mean(Row r) {
-    double sum = 0;
-    int n = 0;
-    for (String d : datasets) {
-      Double v = r.mIoU.get(d);
-      if (v != null) {
-        sum += v;
-        n++;
-      }
-    }
-    return n == 0 ? Double.NaN : sum / n;
+    return notes;
   }
 }

@@ -14,7 +14,10 @@ import java.util.Map;
  * metrics         mIoU, mAcc, aAcc (percent)
  * classes         per class: name, iou, acc (fractions; null when the class never occurs)
  * provenance      harnessVersion, gitCommit, machine (os, arch, cores, java), startedAt, wallSeconds, imagesPerSecond
+ * weightsLabel    a name for the weights (--weights-label; the demo's "trained" / "untrained"), or null
+ * dataRoot        the dataset root evaluated, absolute (reports find images and ground truth there)
  * </pre>
+ * The last two were added after the schema's first version; readers of {@code ovss-results/1} may find them absent.
  */
 public record EvalResults(
     String schema,
@@ -30,7 +33,22 @@ public record EvalResults(
     String protocolSha256,
     Map<String, Double> metrics,
     List<ClassResult> classes,
-    Map<String, Object> provenance) {
+    Map<String, Object> provenance,
+    String weightsLabel,
+    String dataRoot) {
+
+  /** A result not yet told its weights label and data root ({@link #withSource}). */
+  public EvalResults(String schema, String method, String methodName, String weights, String weightsSha256, String dataset,
+      String datasetSpecSha256, String splitSha256, long images, Object protocol, String protocolSha256,
+      Map<String, Double> metrics, List<ClassResult> classes, Map<String, Object> provenance) {
+    this(schema, method, methodName, weights, weightsSha256, dataset, datasetSpecSha256, splitSha256, images, protocol,
+        protocolSha256, metrics, classes, provenance, null, null);
+  }
+
+  public EvalResults withSource(String label, String root) {
+    return new EvalResults(schema, method, methodName, weights, weightsSha256, dataset, datasetSpecSha256, splitSha256,
+        images, protocol, protocolSha256, metrics, classes, provenance, label, root);
+  }
 
   /** One row of the per-class table. */
   public record ClassResult(String name, Double iou, Double acc) {}

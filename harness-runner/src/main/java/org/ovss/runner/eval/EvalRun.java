@@ -28,6 +28,11 @@ public final class EvalRun {
 
   /** Runs the evaluation, writes {@code out/results.json} atomically and returns what it wrote. */
   public static EvalResults run(Request r, PrintStream console) {
+    return run(r, null, console);
+  }
+
+  /** As {@link #run(Request, PrintStream)}, naming the weights (boards show one row per method and weights). */
+  public static EvalResults run(Request r, String weightsLabel, PrintStream console) {
     if (r.windowBatch() <= 0) {
       throw new InvalidInputException("--window-batch must be positive, got " + r.windowBatch());
     }
@@ -46,7 +51,8 @@ public final class EvalRun {
       EvalResults results;
       try (SegmentationMethod m = r.provider().open(r.config())) {
         results = new Evaluator(m, r.spec(), index, resolved, predictions, r.windowBatch())
-            .run(console, weights.toString(), weightsSha);
+            .run(console, weights.toString(), weightsSha)
+            .withSource(weightsLabel, r.dataRoot().toAbsolutePath().normalize().toString());
       }
       writeAtomically(r.out().resolve("results.json"),
           new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
