@@ -292,8 +292,6 @@ public final class HtmlRenderer implements ReportRenderer {
     h.append("</tbody></table>\n");
     for (Comparison.DatasetDiff d : cmp.datasets()) {
       h.append("<h2>").append(Text.html(d.dataset())).append(": per-class IoU</h2>\n<div class=\"charts\">");
-      List<Bar> diffs = new ArrayList<>();
-      d.classes().forEach(c -> diffs.add(new Bar(c.name(), c.difference())));
       h.append("<figure class=\"chart\"><figcaption>").append(Text.html(a)).append("</figcaption>");
       List<Bar> as = new ArrayList<>();
       d.classes().forEach(c -> as.add(new Bar(c.name(), c.a())));

@@ -1,6 +1,5 @@
 package org.ovss.runner.cli;
 
-import java.nio.file.Path;
 import java.util.List;
 import org.ovss.leaderboards.BoardDefinition;
 import org.ovss.leaderboards.Boards;
@@ -9,6 +8,7 @@ import org.ovss.reports.ReportRenderer;
 import org.ovss.reports.Renderers;
 import org.ovss.runner.report.Reports;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -21,14 +21,10 @@ final class BoardCommand implements Runnable {
   @Parameters(index = "0", paramLabel = "NAME", description = "board name (sclip-8, groupvit, synth) or board JSON file")
   String name;
 
-  @Option(names = "--results", required = true, description = "directory holding results.json files (searched recursively)")
-  Path results;
+  @Mixin ReportOptions io;
 
   @Option(names = "--format", defaultValue = "md", description = "md, html, csv, tex or json (default ${DEFAULT-VALUE})")
   String format;
-
-  @Option(names = "--out", description = "write to this file instead of standard output")
-  Path out;
 
   @Option(names = "--overlays", defaultValue = "3",
       description = "HTML: images per method with image / ground truth / prediction (default ${DEFAULT-VALUE})")
@@ -38,17 +34,9 @@ final class BoardCommand implements Runnable {
   public void run() {
     BoardDefinition def = Boards.get(name);
     ReportRenderer renderer = Renderers.get(format);
-    ResultStore store = ResultStore.open(results);
-    ResultStore.Collected c = store.collect();
-    System.err.printf("board: store %s: %d new, %d replaced, %d unchanged cells%n", store.indexFile(), c.added(),
-        c.replaced(), c.unchanged());
+    ResultStore store = io.collect();
     String text = renderer.render(Reports.board(def, store.results(), List.of(), format.equals("html") ? overlays : 0,
         System.err));
-    if (out == null) {
-      System.out.print(text);
-    } else {
-      Reports.write(out, text);
-      System.err.println("wrote " + out);
-    }
+    io.emit(text);
   }
 }

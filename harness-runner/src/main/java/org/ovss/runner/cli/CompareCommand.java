@@ -1,6 +1,5 @@
 package org.ovss.runner.cli;
 
-import java.nio.file.Path;
 import org.ovss.leaderboards.Comparison;
 import org.ovss.leaderboards.ResultStore;
 import org.ovss.reports.ComparisonReport;
@@ -9,6 +8,7 @@ import org.ovss.reports.Renderers;
 import org.ovss.runner.report.Overlays;
 import org.ovss.runner.report.Reports;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -21,14 +21,10 @@ final class CompareCommand implements Runnable {
   @Parameters(index = "0", paramLabel = "A", description = "first run, METHOD[/WEIGHTS][@PROTOCOL]") String a;
   @Parameters(index = "1", paramLabel = "B", description = "second run; differences are B minus A") String b;
 
-  @Option(names = "--results", required = true, description = "directory holding results.json files (searched recursively)")
-  Path results;
+  @Mixin ReportOptions io;
 
   @Option(names = "--format", defaultValue = "md", description = "md, html or json (default ${DEFAULT-VALUE})")
   String format;
-
-  @Option(names = "--out", description = "write to this file instead of standard output")
-  Path out;
 
   @Option(names = "--images", defaultValue = "6", description = "images where they disagree most (default ${DEFAULT-VALUE})")
   int images;
@@ -38,17 +34,10 @@ final class CompareCommand implements Runnable {
     ReportRenderer renderer = Renderers.get(format);
     Comparison.Selector sa = Comparison.Selector.parse(a);
     Comparison.Selector sb = Comparison.Selector.parse(b);
-    ResultStore store = ResultStore.open(results);
-    store.collect();
+    ResultStore store = io.collect();
     Comparison comparison = Comparison.of(store.results(), sa, sb);
     ComparisonReport report = new ComparisonReport(comparison, Reports.now(),
         new Overlays(System.err).disagreements(comparison, images));
-    String text = renderer.render(report);
-    if (out == null) {
-      System.out.print(text);
-    } else {
-      Reports.write(out, text);
-      System.err.println("wrote " + out);
-    }
+    io.emit(renderer.render(report));
   }
 }

@@ -44,6 +44,13 @@ class DemoCommandTest {
       }
     }
     assertThat(board).contains("Zero-shot shape classification");
+    // The HTML report of the same board: one row per method and variant, charts, and overlays from saved predictions.
+    String html = Files.readString(out.resolve("report.html"));
+    long segmenting = MethodRegistry.discover().all().stream().filter(p -> p.info().has(Capability.SEGMENT)).count();
+    assertThat(html.split("<tr class=\"board-row\"", -1)).hasSize((int) (2 * segmenting + 1));
+    assertThat(html).contains("<svg class=\"iou-chart\"").contains("src=\"data:image/png;base64,");
+    assertThat(out.resolve("results/sclip/trained/synth-shapes/predictions")).isDirectoryContaining("glob:**.png");
+    assertThat(out.resolve("results/store/index.json")).exists();
     // The trained backbone is what makes the board meaningful: it must have learned the shapes.
     assertThat(out.resolve("train/clip/weights.safetensors")).exists();
     assertThat(out.resolve("train/clip/vocab.json")).exists();
