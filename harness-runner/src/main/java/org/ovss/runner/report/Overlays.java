@@ -68,11 +68,17 @@ public final class Overlays {
         List<Overlay> overlays = new ArrayList<>();
         for (String id : ids.subList(0, Math.min(perRow, ids.size()))) {
           Sample s = d.get().samples().get(id);
-          if (s != null) {
+          if (s == null) {
+            continue;
+          }
+          try {
             BufferedImage image = read(s.image());
             overlays.add(new Overlay(r.dataset(), id, null, List.of(new Overlay.Panel("image", thumbnail(image, true)),
                 new Overlay.Panel("ground truth", groundTruth(s, d.get().spec(), image)),
                 new Overlay.Panel("prediction", thumbnail(read(prediction(r, id)), false)))));
+          } catch (OvssException e) {
+            // A dataset changed since the run must not cost the whole report its tables.
+            warnings.println("report: no overlay of " + r.dataset() + " " + id + ": " + e.getMessage());
           }
         }
         if (!overlays.isEmpty()) {
@@ -121,9 +127,14 @@ public final class Overlays {
       Optional<Dataset> d = dataset(a);
       Sample sample = d.map(x -> x.samples().get(s.id())).orElse(null);
       if (sample != null) {
-        BufferedImage image = read(sample.image());
-        panels.add(new Overlay.Panel("image", thumbnail(image, true)));
-        panels.add(new Overlay.Panel("ground truth", groundTruth(sample, d.get().spec(), image)));
+        try {
+          BufferedImage image = read(sample.image());
+          byte[] truth = groundTruth(sample, d.get().spec(), image);
+          panels.add(new Overlay.Panel("image", thumbnail(image, true)));
+          panels.add(new Overlay.Panel("ground truth", truth));
+        } catch (OvssException e) {
+          warnings.println("report: no image of " + s.diff().dataset() + " " + s.id() + ": " + e.getMessage());
+        }
       }
       panels.add(new Overlay.Panel(comparison.a().text(), thumbnail(read(prediction(a, s.id())), false)));
       panels.add(new Overlay.Panel(comparison.b().text(), thumbnail(read(prediction(s.diff().b(), s.id())), false)));
