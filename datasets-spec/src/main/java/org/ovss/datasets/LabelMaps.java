@@ -9,12 +9,8 @@ import java.awt.image.RenderedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.UUID;
 import javax.imageio.ImageIO;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
@@ -177,10 +173,7 @@ public final class LabelMaps {
   }
 
   private static void writePng(Path file, RenderedImage image) {
-    Path target = file.toAbsolutePath();
-    Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
     try {
-      Files.createDirectories(target.getParent());
       // Encode in memory: ImageIO's stream cache would otherwise add a temp file per PNG in java.io.tmpdir.
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
@@ -188,20 +181,9 @@ public final class LabelMaps {
           throw new IllegalStateException("no PNG writer for " + image);
         }
       }
-      Files.write(tmp, bytes.toByteArray(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
+      AtomicFiles.write(file, bytes.toByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
-    } finally {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException ignored) {
-        // the write already failed or succeeded; a stray temp file is not worth a second error
-      }
     }
   }
 }
