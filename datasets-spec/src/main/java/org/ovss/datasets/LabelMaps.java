@@ -9,7 +9,6 @@ import java.awt.image.RenderedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import javax.imageio.stream.ImageOutputStream;
@@ -125,18 +124,7 @@ public final class LabelMaps {
 
   /** The raw per-pixel values of a label PNG: palette indices or grey levels, before any label rule. */
   static Indices readIndices(Path png) {
-    if (!Files.isRegularFile(png)) {
-      throw new InvalidInputException("label map " + png + " does not exist");
-    }
-    BufferedImage image;
-    try {
-      image = ImageIO.read(png.toFile());
-    } catch (IOException | RuntimeException e) {
-      throw new InvalidInputException("cannot decode label map " + png + ": " + e.getMessage(), e);
-    }
-    if (image == null) {
-      throw new InvalidInputException("cannot decode label map " + png + ": not an image format javax.imageio reads");
-    }
+    BufferedImage image = ImageDecoding.read(png, "label map");
     ColorModel cm = image.getColorModel();
     Raster raster = image.getRaster();
     boolean indexed = cm instanceof IndexColorModel;
