@@ -174,7 +174,9 @@ public class ClipDenseMethod implements SegmentationMethod {
       int p = model().config().patchSize();
       long h = windows.getShape().get(2) / p;
       long w = windows.getShape().get(3) / p;
-      NDArray logits = ClipModel.l2Normalize(tokens).matMul(queries.embeddings().transpose()); // [B, h*w, Q]
+      NDArray text = queries.embeddings().transpose(); // [D, Q], a new array of the queries' long-lived manager
+      text.attach(scope); // freed with this call, not at close (a soak test saw one leaked per batch)
+      NDArray logits = ClipModel.l2Normalize(tokens).matMul(text); // [B, h*w, Q]
       NDArray out = logits.transpose(0, 2, 1).reshape(b, queries.queryCount(), h, w); // [B, Q, h, w]
       out.attach(caller);
       return out;
