@@ -22,7 +22,9 @@ import org.ovss.runner.eval.RunLock;
 
 /**
  * {@code ovss eval} killed with SIGKILL at random moments and started again with the same arguments until it
- * finishes ends with the metrics, per-class results and prediction PNGs of a run that was never interrupted.
+ * finishes ends with the metrics, per-class results and prediction PNGs of a run that was never interrupted; the
+ * killed runs use one engine thread and the uninterrupted one the default, so this also checks that results do not
+ * depend on the thread count.
  */
 class EvalKillResumeTest {
   private static final int IMAGES = 24;
@@ -94,7 +96,9 @@ class EvalKillResumeTest {
 
   private static Process start(Path weights, Path root, Path out, Path log) throws IOException {
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-        "-Dai.djl.offline=true", "-Dovss.eval.checkpoint-seconds=0", "-cp", System.getProperty("java.class.path"),
+        "-Dai.djl.offline=true", "-Dovss.eval.checkpoint-seconds=0",
+        // the uninterrupted run uses the engine's default (one intra-op thread per core): results must not depend on it
+        "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1", "-cp", System.getProperty("java.class.path"),
         Main.class.getName()));
     command.addAll(args(weights, root, out));
     ProcessBuilder pb = new ProcessBuilder(command);
