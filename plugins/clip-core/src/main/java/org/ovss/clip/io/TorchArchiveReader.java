@@ -84,8 +84,9 @@ public final class TorchArchiveReader implements TensorFile {
     ZipFile zip;
     try {
       zip = new ZipFile(path.toFile());
-    } catch (ZipException e) {
-      throw new TensorFormatException(path, "not a valid zip archive: " + e.getMessage(), e);
+    } catch (ZipException | EOFException e) {
+      // the JDK reports a central directory that runs past the end of the file as an EOFException
+      throw new TensorFormatException(path, "not a valid zip archive: " + e, e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open " + path, e);
     }
