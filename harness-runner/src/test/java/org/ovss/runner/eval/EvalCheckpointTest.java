@@ -45,11 +45,7 @@ class EvalCheckpointTest {
 
   @Test
   void aCheckpointOfAnotherRunIsRefusedNamingWhatDiffersUnlessRestarted() {
-    IoUAccumulator metric = new IoUAccumulator(3, 255);
-    EvalCheckpoint saving = EvalCheckpoint.open(dir, RUN, false, console).every(1, 0);
-    saving.resume(metric, Map.of());
-    metric.add(new int[] {0}, new int[] {0});
-    saving.imageDone(1, metric, Map.of());
+    saveOneImage();
     Map<String, String> other = new LinkedHashMap<>(RUN);
     other.put("protocolSha256", "bb");
     assertThatThrownBy(() -> EvalCheckpoint.open(dir, other, false, console))
@@ -71,14 +67,19 @@ class EvalCheckpointTest {
 
   @Test
   void histogramsOfAnotherClassCountAreRefused() {
+    saveOneImage();
+    assertThatThrownBy(() -> EvalCheckpoint.open(dir, RUN, false, console).resume(new IoUAccumulator(5, 255), Map.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("do not fit this run");
+  }
+
+  /** Leaves a checkpoint of {@link #RUN} after one image in {@link #dir}. */
+  private void saveOneImage() {
     IoUAccumulator metric = new IoUAccumulator(3, 255);
     EvalCheckpoint saving = EvalCheckpoint.open(dir, RUN, false, console).every(1, 0);
     saving.resume(metric, Map.of());
     metric.add(new int[] {0}, new int[] {0});
     saving.imageDone(1, metric, Map.of());
-    assertThatThrownBy(() -> EvalCheckpoint.open(dir, RUN, false, console).resume(new IoUAccumulator(5, 255), Map.of()))
-        .isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("do not fit this run");
   }
 
   /** The mean of the first feature value, resumable. */

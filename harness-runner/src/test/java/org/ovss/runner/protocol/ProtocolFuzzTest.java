@@ -2,12 +2,12 @@ package org.ovss.runner.protocol;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.ovss.api.OvssException;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fuzzes the protocol parser: a protocol file ({@code extends}, per-dataset overrides, every field), with and
@@ -16,29 +16,19 @@ import org.ovss.api.OvssException;
  * {@code ProtocolFuzzTestInputs/resolvesOrRefuses/}.
  */
 class ProtocolFuzzTest {
-  private static final Path FILE = tempFile();
+  @TempDir static Path dir;
   private static final List<Map<String, String>> OVERRIDES =
       List.of(Map.of(), Map.of("crop", "64", "pamr", "iterations=2;dilations=1"), Map.of("mode", "whole", "bgThreshold", "off"));
 
   @FuzzTest(maxDuration = "5s")
   void resolvesOrRefuses(byte[] protocolFile) throws IOException {
-    Files.write(FILE, protocolFile);
+    Files.write(dir.resolve("input"), protocolFile);
     for (Map<String, String> overrides : OVERRIDES) {
       try {
-        Protocols.resolve(FILE.toString(), "voc21", overrides);
+        Protocols.resolve(dir.resolve("input").toString(), "voc21", overrides);
       } catch (OvssException expected) {
         // refused with a message
       }
-    }
-  }
-
-  private static Path tempFile() {
-    try {
-      Path f = Files.createTempFile("protocol-fuzz", ".json");
-      f.toFile().deleteOnExit();
-      return f;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

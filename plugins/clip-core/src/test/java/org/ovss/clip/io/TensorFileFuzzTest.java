@@ -2,9 +2,9 @@ package org.ovss.clip.io;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fuzzes {@link TensorFile#open} (safetensors headers and torch zip archives with their restricted unpickler):
@@ -13,12 +13,12 @@ import java.nio.file.Path;
  * past findings lie in {@code TensorFileFuzzTestInputs/readsOrRefuses/}.
  */
 class TensorFileFuzzTest {
-  private static final Path FILE = tempFile();
+  @TempDir static Path dir;
 
   @FuzzTest(maxDuration = "5s")
   void readsOrRefuses(byte[] bytes) throws IOException {
-    Files.write(FILE, bytes);
-    try (TensorFile tensors = TensorFile.open(FILE)) {
+    Files.write(dir.resolve("input"), bytes);
+    try (TensorFile tensors = TensorFile.open(dir.resolve("input"))) {
       for (String name : tensors.names()) {
         TensorInfo info = tensors.info(name);
         tensors.metadata();
@@ -32,16 +32,6 @@ class TensorFileFuzzTest {
       }
     } catch (TensorFormatException expected) {
       // refused with a message naming the file: what a hostile or broken file must get
-    }
-  }
-
-  private static Path tempFile() {
-    try {
-      Path f = Files.createTempFile("tensor-fuzz", ".bin");
-      f.toFile().deleteOnExit();
-      return f;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }
