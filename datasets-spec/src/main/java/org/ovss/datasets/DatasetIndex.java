@@ -175,12 +175,24 @@ public final class DatasetIndex {
     return samples;
   }
 
-  /** Resolves a split entry, refusing any that could read outside the dataset folder. */
+  /**
+   * Resolves a split entry, refusing any that could read outside the dataset folder or name another folder's file:
+   * split files list plain image ids (VOC, Context), so a path separator, {@code ..}, an absolute path or a control
+   * character is a hostile or broken split file.
+   */
   private static Path inside(Path dir, String relative, String where) {
     if (relative.startsWith("/") || relative.startsWith("\\") || relative.matches("^[A-Za-z]:.*")
         || Arrays.asList(relative.split("[/\\\\]")).contains("..")) {
       throw new InvalidInputException("split " + where + " is not a plain relative name: absolute paths and '..' are "
           + "refused so a split file cannot point outside the data root");
+    }
+    if (relative.indexOf('/') >= 0 || relative.indexOf('\\') >= 0) {
+      throw new InvalidInputException("split " + where + " contains a path separator; split entries are image ids"
+          + " (file names without folder and suffix)");
+    }
+    if (relative.chars().anyMatch(Character::isISOControl)) {
+      throw new InvalidInputException("split " + where.replaceAll("\\p{Cntrl}", "?") + " contains a control"
+          + " character");
     }
     Path resolved;
     try {

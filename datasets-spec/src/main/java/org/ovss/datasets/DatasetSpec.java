@@ -45,6 +45,14 @@ public record DatasetSpec(String name, String displayName, List<ClassPrompt> cla
       throw new InvalidInputException(where + "altClasses has " + altClasses.size() + " entries but classes has "
           + classes.size() + "; class k of both lists must be the same class");
     }
+    plainText(where + "displayName", displayName);
+    for (int k = 0; k < classes.size(); k++) {
+      plainText(where + "classes[" + k + "].name", classes.get(k).name());
+      for (String q : classes.get(k).queries()) {
+        plainText(where + "classes[" + k + "].queries", q);
+      }
+      plainText(where + "altClasses[" + k + "]", altClasses.get(k).name());
+    }
     palette = copy(palette);
     if (palette.length != classes.size()) {
       throw new InvalidInputException(where + "palette has " + palette.length + " colours for " + classes.size()
@@ -68,6 +76,20 @@ public record DatasetSpec(String name, String displayName, List<ClassPrompt> cla
     }
     if (expectedValSize < 0) {
       throw new InvalidInputException(where + "expectedValSize must be >= 0 (0 = unknown), not " + expectedValSize);
+    }
+  }
+
+  /**
+   * Refuses control characters and Unicode direction overrides in names that end up in reports, prompts and
+   * terminal output (a class name must not rewrite a table or a console line); HTML is the renderers' to escape.
+   */
+  private static void plainText(String where, String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isISOControl(c) || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069')) {
+        throw new InvalidInputException(where + " '" + text.replaceAll("[\\p{Cntrl}\u202A-\u202E\u2066-\u2069]", "?")
+            + "' contains the control character U+" + String.format("%04X", (int) c) + " at index " + i);
+      }
     }
   }
 

@@ -9,12 +9,7 @@ import java.awt.image.RenderedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.UUID;
 import javax.imageio.ImageIO;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
@@ -129,18 +124,7 @@ public final class LabelMaps {
 
   /** The raw per-pixel values of a label PNG: palette indices or grey levels, before any label rule. */
   static Indices readIndices(Path png) {
-    if (!Files.isRegularFile(png)) {
-      throw new InvalidInputException("label map " + png + " does not exist");
-    }
-    BufferedImage image;
-    try {
-      image = ImageIO.read(png.toFile());
-    } catch (IOException | RuntimeException e) {
-      throw new InvalidInputException("cannot decode label map " + png + ": " + e.getMessage(), e);
-    }
-    if (image == null) {
-      throw new InvalidInputException("cannot decode label map " + png + ": not an image format javax.imageio reads");
-    }
+    BufferedImage image = ImageDecoding.read(png, "label map");
     ColorModel cm = image.getColorModel();
     Raster raster = image.getRaster();
     boolean indexed = cm instanceof IndexColorModel;
@@ -177,10 +161,7 @@ public final class LabelMaps {
   }
 
   private static void writePng(Path file, RenderedImage image) {
-    Path target = file.toAbsolutePath();
-    Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
     try {
-      Files.createDirectories(target.getParent());
       // Encode in memory: ImageIO's stream cache would otherwise add a temp file per PNG in java.io.tmpdir.
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
@@ -188,20 +169,9 @@ public final class LabelMaps {
           throw new IllegalStateException("no PNG writer for " + image);
         }
       }
-      Files.write(tmp, bytes.toByteArray(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
+      AtomicFiles.write(file, bytes.toByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
-    } finally {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException ignored) {
-        // the write already failed or succeeded; a stray temp file is not worth a second error
-      }
     }
   }
 }

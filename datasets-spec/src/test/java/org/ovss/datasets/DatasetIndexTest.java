@@ -86,6 +86,15 @@ class DatasetIndexTest {
     assertThatThrownBy(() -> DatasetIndex.open(VOC, root))
         .hasMessageContaining("entry '/etc/passwd'")
         .hasMessageContaining("absolute paths");
+    Files.writeString(split, "a\n\nsub/b\n");
+    assertThatThrownBy(() -> DatasetIndex.open(VOC, root))
+        .hasMessageContaining("entry 'sub/b' (line 3 of " + split.toAbsolutePath())
+        .hasMessageContaining("path separator");
+    Files.writeString(split, "a\u0000b\n");
+    assertThatThrownBy(() -> DatasetIndex.open(VOC, root))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("line 1 of " + split.toAbsolutePath())
+        .hasMessageContaining("control character");
   }
 
   @Test

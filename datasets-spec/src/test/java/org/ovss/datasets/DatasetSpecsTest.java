@@ -165,6 +165,21 @@ class DatasetSpecsTest {
     assertThatThrownBy(() -> DatasetSpecs.load(nothing)).hasMessageContaining("holds no JSON object");
   }
 
+  @Test
+  void classNamesWithControlCharactersAreRefusedNamingTheClass(@TempDir Path dir) throws IOException {
+    Path bell = Files.writeString(dir.resolve("bell.json"), minimalSpec().replace("\"kitty\"", "\"kit\\u001b[2Jty\""));
+    assertThatThrownBy(() -> DatasetSpecs.load(bell))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining(bell.toString())
+        .hasMessageContaining("classes[1].queries 'kit?[2Jty' contains the control character U+001B");
+    Path rtl = Files.writeString(dir.resolve("rtl.json"), minimalSpec().replace("\"floor\"}", "\"flo\\u202eor\"}"));
+    assertThatThrownBy(() -> DatasetSpecs.load(rtl)).hasMessageContaining("classes[0].name").hasMessageContaining("U+202E");
+    // HTML is text to a dataset: the renderers escape it.
+    DatasetSpec html = DatasetSpecs.load(Files.writeString(dir.resolve("html.json"),
+        minimalSpec().replace("\"floor\"}", "\"<b>floor</b>\"}")));
+    assertThat(html.classes().get(0).name()).isEqualTo("<b>floor</b>");
+  }
+
   private static String minimalSpec() {
     return """
         {"name": "mine",

@@ -49,6 +49,23 @@ final class TestImages {
     write(image, "png", file);
   }
 
+  /**
+   * A PNG that announces {@code width x height} pixels in a valid IHDR chunk but holds no pixel data: what a
+   * decompression bomb looks like to a reader that only checks the header.
+   */
+  static Path pngHeaderOnly(Path file, int width, int height) throws IOException {
+    java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(17);
+    ihdr.put("IHDR".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(width).putInt(height)
+        .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(ihdr.array());
+    java.nio.ByteBuffer png = java.nio.ByteBuffer.allocate(8 + 4 + 17 + 4 + 12);
+    png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}).putInt(13).put(ihdr.array())
+        .putInt((int) crc.getValue()).putInt(0).put("IEND".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+        .putInt(0xAE426082);
+    return Files.write(file, png.array());
+  }
+
   private static void write(BufferedImage image, String format, Path file) {
     try {
       Files.createDirectories(file.getParent());

@@ -32,5 +32,19 @@ public interface FeatureMetric {
 
     /** The metric over the images added so far, in percent; NaN when undefined. */
     double result();
+
+    /**
+     * The accumulated sums, for a checkpoint from which an interrupted evaluation resumes: {@link #restore} of
+     * them into a fresh accumulator must give the same {@link #result()} and continue identically. Null (the
+     * default) means the accumulator cannot be saved, and evaluations using it are not resumable.
+     */
+    default double[] state() {
+      return null;
+    }
+
+    /** Restores the sums of {@link #state()} into a fresh accumulator. */
+    default void restore(double[] state) {
+      throw new UnsupportedOperationException(getClass().getName() + " cannot restore a checkpoint");
+    }
   }
 }

@@ -1,7 +1,10 @@
 package org.ovss.api;
 
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What a training run should do.
@@ -12,10 +15,33 @@ import java.util.Map;
  * @param config method-specific training settings (batch size, learning rate, ...)
  */
 public record TrainSpec(Path outputDir, int steps, long seed, Map<String, String> config) {
+  /** The settings of the runner's {@link TrainingEngine}, which every method passes through to it. */
+  public static final Set<String> ENGINE_KEYS = Set.of(
+      "lr", "weight-decay", "beta1", "beta2", "eps", "warmup-steps", "min-lr", "clip-norm", "checkpoint-every");
+
   public TrainSpec {
     if (steps < 0) {
       throw new InvalidInputException("training steps must not be negative, got " + steps);
     }
     config = Map.copyOf(config);
+  }
+
+  /**
+   * Refuses settings that neither {@code method} nor the engine reads, so that a typo never silently trains with a
+   * default.
+   *
+   * @param methodKeys the keys the method reads
+   * @throws InvalidInputException naming the unknown keys and listing the known ones
+   */
+  public static void requireKnownKeys(String method, Map<String, String> config, Collection<String> methodKeys) {
+    Set<String> unknown = new TreeSet<>(config.keySet());
+    unknown.removeAll(methodKeys);
+    unknown.removeAll(ENGINE_KEYS);
+    if (!unknown.isEmpty()) {
+      Set<String> known = new TreeSet<>(methodKeys);
+      known.addAll(ENGINE_KEYS);
+      throw new InvalidInputException("unknown " + method + " training setting(s) " + unknown + "; known: "
+          + String.join(", ", known));
+    }
   }
 }

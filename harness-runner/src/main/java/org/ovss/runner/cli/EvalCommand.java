@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 /** {@code ovss eval}: one method on one dataset under one protocol, with results.json. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
     description = {"Evaluate a method on a dataset split under a protocol and write DIR/results.json",
-      "(metrics, per-class IoU, the resolved protocol and its hash, weights and split hashes, provenance)."})
+      "(metrics, per-class IoU, the resolved protocol and its hash, weights and split hashes, provenance).",
+      "Progress is checkpointed in DIR/checkpoint.json: run again with the same arguments to resume a killed run."})
 final class EvalCommand implements Runnable {
 
   @Mixin MethodOptions methodOptions;
@@ -37,6 +38,9 @@ final class EvalCommand implements Runnable {
 
   @Option(names = "--limit", description = "evaluate only the first N images of the split")
   Integer limit;
+
+  @Option(names = "--restart", description = "discard a checkpoint in DIR (of this or another run) instead of resuming from it")
+  boolean restart;
 
   @Option(names = "--save-predictions", description = "write one palette PNG per image under DIR/predictions/")
   boolean savePredictions;
@@ -71,7 +75,7 @@ final class EvalCommand implements Runnable {
     MethodProvider provider = methodOptions.provider(Capability.SEGMENT);
     DatasetSpec spec = Files.isRegularFile(Path.of(dataset)) ? DatasetSpecs.load(Path.of(dataset)) : DatasetSpecs.get(dataset);
     EvalResults results = EvalRun.run(new EvalRun.Request(provider, methodOptions.config(), spec, dataRoot, protocol,
-        overrides(), limit, savePredictions, windowBatch, out), weightsLabel, System.err);
+        overrides(), limit, savePredictions, windowBatch, out, restart), weightsLabel, System.err);
     System.out.printf("%s on %s (%d images, protocol %s %s): mIoU %.2f  mAcc %.2f  aAcc %.2f%n", results.method(),
         spec.name(), results.images(), protocolName(results), results.protocolSha256().substring(0, 12),
         results.metrics().get("mIoU"), results.metrics().get("mAcc"), results.metrics().get("aAcc"));

@@ -4,15 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
+import java.util.TreeMap;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.MethodConfig;
 import org.ovss.api.MethodProvider;
 import org.ovss.api.SegmentationMethod;
+import org.ovss.datasets.AtomicFiles;
 import org.ovss.datasets.DatasetIndex;
 import org.ovss.datasets.DatasetSpec;
 import org.ovss.runner.Hashing;
@@ -22,11 +22,26 @@ import org.ovss.runner.protocol.Protocols;
 public final class EvalRun {
   private EvalRun() {}
 
-  /** What to evaluate and where the results go. */
+  /**
+   * What to evaluate and where the results go.
+   *
+   * @param restart discard a checkpoint in {@code out} instead of resuming from it (and refusing one of another run)
+   */
   public record Request(MethodProvider provider, MethodConfig config, DatasetSpec spec, Path dataRoot, String protocol,
-      Map<String, String> overrides, Integer limit, boolean savePredictions, int windowBatch, Path out) {}
+      Map<String, String> overrides, Integer limit, boolean savePredictions, int windowBatch, Path out,
+      boolean restart) {
 
-  /** Runs the evaluation, writes {@code out/results.json} atomically and returns what it wrote. */
+    /** A request that resumes from a matching checkpoint in {@code out}. */
+    public Request(MethodProvider provider, MethodConfig config, DatasetSpec spec, Path dataRoot, String protocol,
+        Map<String, String> overrides, Integer limit, boolean savePredictions, int windowBatch, Path out) {
+      this(provider, config, spec, dataRoot, protocol, overrides, limit, savePredictions, windowBatch, out, false);
+    }
+  }
+
+  /**
+   * Runs the evaluation under the lock of {@code out} ({@link RunLock}), resuming from a checkpoint of the same run
+   * ({@link EvalCheckpoint}), writes {@code out/results.json} atomically and returns what it wrote.
+   */
   public static EvalResults run(Request r, PrintStream console) {
     return run(r, null, console);
   }
@@ -47,25 +62,48 @@ public final class EvalRun {
     String weightsSha = Hashing.sha256(weights);
     try {
       Files.createDirectories(r.out());
+    } catch (IOException e) {
+      throw new InvalidInputException("cannot create the output directory " + r.out() + ": " + e.getMessage(), e);
+    }
+    try (RunLock lock = RunLock.acquire(r.out(), console)) {
+      EvalCheckpoint checkpoint = EvalCheckpoint.open(r.out(), fingerprint(r, resolved, index, weightsSha),
+          r.restart(), console);
       Path predictions = r.savePredictions() ? Files.createDirectories(r.out().resolve("predictions")) : null;
       EvalResults results;
       try (SegmentationMethod m = r.provider().open(r.config())) {
         results = new Evaluator(m, r.spec(), index, resolved, predictions, r.windowBatch())
+            .checkpoint(checkpoint)
             .run(console, weights.toString(), weightsSha)
             .withSource(weightsLabel, r.dataRoot().toAbsolutePath().normalize().toString());
       }
       writeAtomically(r.out().resolve("results.json"),
           new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
+      checkpoint.finish();
       return results;
     } catch (IOException e) {
       throw new InvalidInputException("cannot write results to " + r.out() + ": " + e.getMessage(), e);
     }
   }
 
-  /** Temporary file then rename, so a reader never sees half a file. */
+  /** What must match for a checkpoint to be resumed: everything that changes the metrics or the files written. */
+  static Map<String, String> fingerprint(Request r, Protocols.Resolved resolved, DatasetIndex index, String weightsSha) {
+    Map<String, String> f = new TreeMap<>();
+    f.put("method", r.provider().id());
+    f.put("methodOptions", new TreeMap<>(r.config().options()).toString());
+    f.put("seed", Long.toString(r.config().seed()));
+    f.put("weightsSha256", weightsSha);
+    f.put("dataset", r.spec().name());
+    f.put("datasetSpecSha256", r.spec().contentHash());
+    f.put("splitSha256", index.splitHash());
+    f.put("images", Integer.toString(index.size()));
+    f.put("protocolSha256", resolved.hash());
+    f.put("windowBatch", Integer.toString(r.windowBatch()));
+    f.put("savePredictions", Boolean.toString(r.savePredictions()));
+    return f;
+  }
+
+  /** Temporary file then rename, so a reader never sees half a file (and a crash leaves the old one or the new). */
   public static void writeAtomically(Path target, String text) throws IOException {
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-    Files.writeString(tmp, text, StandardCharsets.UTF_8);
-    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.writeString(target, text);
   }
 }

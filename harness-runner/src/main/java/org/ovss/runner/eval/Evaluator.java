@@ -53,6 +53,7 @@ public final class Evaluator {
   private final Protocols.Resolved resolved;
   private final Path predictionsDir;
   private final int windowBatch;
+  private EvalCheckpoint checkpoint = EvalCheckpoint.NONE;
 
   public Evaluator(SegmentationMethod method, DatasetSpec spec, DatasetIndex index, Protocols.Resolved resolved,
       Path predictionsDir, int windowBatch) {
@@ -82,7 +83,13 @@ public final class Evaluator {
     }
   }
 
-  /** Evaluates every sample; progress goes to {@code console}. */
+  /** Resumes from and saves to {@code c} (the default, {@link EvalCheckpoint#NONE}, evaluates every image). */
+  public Evaluator checkpoint(EvalCheckpoint c) {
+    this.checkpoint = c;
+    return this;
+  }
+
+  /** Evaluates every sample not already covered by the checkpoint; progress goes to {@code console}. */
   public EvalResults run(PrintStream console, String weightsPath, String weightsSha256) {
     Protocol p = resolved.protocol();
     List<ClassPrompt> classes = "alt".equals(p.classNames()) ? spec.altClasses() : spec.classes();
@@ -104,9 +111,9 @@ public final class Evaluator {
     boolean ownBackground = ownBackground();
     QueryEmbeddings queries = method.encodeText(ownBackground ? classes.subList(1, classes.size()) : classes,
         PromptSet.named(p.prompts()));
+    int done = checkpoint.resume(metric, featureMetrics);
     ProgressBar bar = new ProgressBar(console, "eval " + method.info().id() + " on " + spec.name(), index.size());
-    int done = 0;
-    for (Sample sample : index.samples()) {
+    for (Sample sample : index.samples().subList(done, index.size())) {
       Prediction pred = ownBackground ? predictWithBackground(sample, queries, norm) : predict(sample, queries, norm, pamr, crf);
       int[] label = LabelMaps.read(sample.label(), spec, pred.height(), pred.width());
       metric.add(pred.labels(), label);
@@ -118,6 +125,7 @@ public final class Evaluator {
             predictionsDir.resolve(sample.id() + ".png"), pred.labels(), pred.height(), pred.width(), spec.palette());
       }
       done++;
+      checkpoint.imageDone(done, metric, featureMetrics);
       bar.update(done, String.format("mIoU %.2f", metric.result().mIoU()));
     }
     double wall = (System.nanoTime() - started) / 1e9;

@@ -50,7 +50,7 @@ public final class Protocols {
     JsonNode perDataset = merged.remove("datasets");
     merged.remove("extends");
     if (perDataset != null && perDataset.has(dataset)) {
-      merged.setAll((ObjectNode) perDataset.get(dataset));
+      merged.setAll(object(perDataset.get(dataset), "datasets." + dataset, nameOrFile));
     }
     for (Map.Entry<String, String> e : overrides.entrySet()) {
       if (!merged.has(e.getKey())) {
@@ -97,9 +97,17 @@ public final class Protocols {
     } catch (IOException e) {
       throw new InvalidInputException("cannot read protocol " + nameOrFile + ": " + e.getMessage(), e);
     }
+    JsonNode datasetsNode = node.get("datasets");
+    if (datasetsNode != null) {
+      object(datasetsNode, "datasets", nameOrFile).properties()
+          .forEach(e -> object(e.getValue(), "datasets." + e.getKey(), nameOrFile));
+    }
     JsonNode parent = node.get("extends");
     if (parent == null || parent.isNull()) {
       return node;
+    }
+    if (!parent.isTextual()) {
+      throw new InvalidInputException("protocol " + nameOrFile + ": 'extends' must be a protocol name or file, got " + parent);
     }
     ObjectNode base = load(parent.asText(), depth + 1);
     ObjectNode baseDatasets = (ObjectNode) base.remove("datasets");
@@ -117,6 +125,14 @@ public final class Protocols {
       base.set("datasets", datasets);
     }
     return base;
+  }
+
+  /** {@code node} as an object, or a refusal naming where in which protocol it is not one. */
+  private static ObjectNode object(JsonNode node, String where, String nameOrFile) {
+    if (node instanceof ObjectNode o) {
+      return o;
+    }
+    throw new InvalidInputException("protocol " + nameOrFile + ": '" + where + "' must be a JSON object, got " + node);
   }
 
   private static JsonNode parseValue(String key, String text, JsonNode current) {

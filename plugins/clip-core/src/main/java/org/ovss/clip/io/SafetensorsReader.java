@@ -12,6 +12,9 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -85,7 +88,15 @@ public final class SafetensorsReader implements TensorFile {
     this.dataStart = 8 + headerLength;
     JsonNode root;
     try {
-      root = JSON.readTree(header.array());
+      // UTF-8 by the format; from raw bytes Jackson would guess UTF-16/32 and fail outside its JSON errors
+      String text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(header.flip())
+          .toString();
+      root = JSON.readTree(text);
+    } catch (CharacterCodingException e) {
+      throw new TensorFormatException(path, "header is not valid UTF-8", e);
     } catch (JsonProcessingException e) {
       throw new TensorFormatException(
           path, "header is not valid JSON: " + e.getOriginalMessage(), e);

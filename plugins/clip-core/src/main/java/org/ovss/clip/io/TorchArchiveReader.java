@@ -84,8 +84,9 @@ public final class TorchArchiveReader implements TensorFile {
     ZipFile zip;
     try {
       zip = new ZipFile(path.toFile());
-    } catch (ZipException e) {
-      throw new TensorFormatException(path, "not a valid zip archive: " + e.getMessage(), e);
+    } catch (ZipException | EOFException e) {
+      // the JDK reports a central directory that runs past the end of the file as an EOFException
+      throw new TensorFormatException(path, "not a valid zip archive: " + e, e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open " + path, e);
     }
@@ -96,6 +97,10 @@ public final class TorchArchiveReader implements TensorFile {
         zip.close();
       } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
+      }
+      if (e instanceof ZipException || e instanceof EOFException) {
+        // the file was opened; what fails now is its content (a damaged entry), not the disk
+        throw new TensorFormatException(path, "damaged zip archive: " + e.getMessage(), e);
       }
       if (e instanceof IOException io) {
         throw new UncheckedIOException("cannot read " + path, io);
@@ -360,9 +365,9 @@ public final class TorchArchiveReader implements TensorFile {
   }
 
   private RuntimeException readFailure(String name, TensorView t, IOException e) {
-    if (e instanceof EOFException) {
+    if (e instanceof EOFException || e instanceof ZipException) {
       return new TensorFormatException(
-          path, name, "storage entry " + entryName(t) + " is truncated: " + e.getMessage(), e);
+          path, name, "storage entry " + entryName(t) + " is truncated or damaged: " + e.getMessage(), e);
     }
     return new UncheckedIOException("cannot read tensor '" + name + "' of " + path, e);
   }

@@ -174,7 +174,9 @@ public class ClipDenseMethod implements SegmentationMethod {
       int p = model().config().patchSize();
       long h = windows.getShape().get(2) / p;
       long w = windows.getShape().get(3) / p;
-      NDArray logits = ClipModel.l2Normalize(tokens).matMul(queries.embeddings().transpose()); // [B, h*w, Q]
+      NDArray text = queries.embeddings().transpose(); // [D, Q], a new array of the queries' long-lived manager
+      text.attach(scope); // freed with this call, not at close (a soak test saw one leaked per batch)
+      NDArray logits = ClipModel.l2Normalize(tokens).matMul(text); // [B, h*w, Q]
       NDArray out = logits.transpose(0, 2, 1).reshape(b, queries.queryCount(), h, w); // [B, Q, h, w]
       out.attach(caller);
       return out;
@@ -210,13 +212,16 @@ public class ClipDenseMethod implements SegmentationMethod {
    * Trains a CLIP from scratch on the captions (symmetric InfoNCE, learnable temperature) with a tokenizer
    * built from their words. Settings: {@code batch-size} (default 64), {@code greyscale} (share of
    * colour-less images, default 0), {@code group-batches} (batches from one background, default false) and the {@code arch.*} keys of
-   * {@link ClipContrastiveTraining.Architecture}; optimiser settings go to the engine.
+   * {@link ClipContrastiveTraining.Architecture}; optimiser settings go to the engine, and any other key is refused.
    */
   @Override
   public TrainResult train(TrainSpec spec, ImageTextSource data, TrainingEngine engine, TrainListener listener) {
     if (!info.has(Capability.TRAIN)) {
       throw new UnsupportedCapabilityException(info.id(), Capability.TRAIN);
     }
+    List<String> keys = new ArrayList<>(List.of("batch-size", "greyscale", "group-batches"));
+    keys.addAll(ClipContrastiveTraining.Architecture.KEYS);
+    TrainSpec.requireKnownKeys(info.id(), spec.config(), keys);
     ClipContrastiveTraining.Architecture arch =
         ClipContrastiveTraining.Architecture.from(spec.config(), ClipContrastiveTraining.Architecture.SYNTH);
     int batch = ClipContrastiveTraining.intKey(spec.config(), "batch-size", 64);

@@ -105,6 +105,10 @@ public final class ClipContrastiveTraining implements Trainable {
           textLayers);
     }
 
+    /** The keys {@link #from} reads. */
+    public static final List<String> KEYS = List.of("arch.image-size", "arch.patch", "arch.width", "arch.layers",
+        "arch.heads", "arch.embed", "arch.text-width", "arch.text-layers", "arch.text-heads", "arch.context");
+
     /** The defaults overridden by {@code arch.*} keys of a training config (e.g. {@code arch.width=128}). */
     public static Architecture from(Map<String, String> config, Architecture defaults) {
       return new Architecture(

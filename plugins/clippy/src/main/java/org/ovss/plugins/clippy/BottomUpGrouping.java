@@ -487,5 +487,19 @@ public final class BottomUpGrouping {
     public double value() {
       return count == 0 ? Double.NaN : sum / count;
     }
+
+    /** Sum and count, exactly (a resumable evaluation saves them). */
+    public double[] state() {
+      return new double[] {sum, count};
+    }
+
+    /** Restores {@link #state()}. */
+    public void restore(double[] state) {
+      if (state.length != 2 || !(state[1] >= 0) || state[1] != Math.rint(state[1])) {
+        throw new IllegalArgumentException("a grouping mean's state is [sum, count], not " + java.util.Arrays.toString(state));
+      }
+      sum = state[0];
+      count = (long) state[1];
+    }
   }
 }

@@ -38,6 +38,16 @@ public final class GroupingJaccardMetric implements FeatureMetric {
       public double result() {
         return 100 * mean.value();
       }
+
+      @Override
+      public double[] state() {
+        return mean.state();
+      }
+
+      @Override
+      public void restore(double[] state) {
+        mean.restore(state);
+      }
     };
   }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Random;
 import org.ovss.api.ImageTextSource;
 import org.ovss.api.InvalidInputException;
+import org.ovss.api.TrainSpec;
 import org.ovss.api.PromptSet;
 import org.ovss.api.Trainable;
 import org.ovss.clip.tokenizer.ClipTokenizer;
@@ -214,8 +215,8 @@ public final class GroupVitTraining implements Trainable {
   }
 
   /**
-   * Training settings from {@link org.ovss.api.TrainSpec#config()}. Keys (other keys belong to the engine or
-   * to other methods and are ignored): {@code batch-size} (32), {@code multi-label} (noun prompts per
+   * Training settings from {@link org.ovss.api.TrainSpec#config()}. Keys (besides the engine's; any other key is
+   * refused): {@code batch-size} (32), {@code multi-label} (noun prompts per
    * caption, 3 as the official configs; 0 turns the multi-label loss off), {@code multi-label-weight} (1.0),
    * {@code noun-templates} (prompt set of the noun prompts, {@code openai-imagenet-80} as the official
    * {@code full_imagenet_templates}), and the architecture: {@code arch.image-size} (96), {@code arch.patch}
@@ -246,8 +247,9 @@ public final class GroupVitTraining implements Trainable {
       }
     }
 
-    /** The settings of a training config over {@link #SYNTH}. */
+    /** The settings of a training config over {@link #SYNTH}; keys neither groupvit's nor the engine's are refused. */
     public static Settings from(Map<String, String> config) {
+      TrainSpec.requireKnownKeys("groupvit", config, KEYS);
       GroupVitConfig d = SYNTH;
       int stagesDefault = d.stages();
       List<Integer> depths = intList(config, "arch.depths", d.depths());

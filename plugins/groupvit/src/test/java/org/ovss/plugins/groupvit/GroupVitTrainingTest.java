@@ -140,6 +140,15 @@ class GroupVitTrainingTest {
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("arch.hard-assignment");
   }
 
+  @Test
+  void unknownSettingsAreRefusedNamingTheKeyWhileEngineSettingsPass() {
+    assertThatThrownBy(() -> GroupVitTraining.Settings.from(Map.of("batch-size", "4", "bach-size", "8")))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("unknown groupvit training setting(s) [bach-size]")
+        .hasMessageContaining("multi-label-weight");
+    assertThat(GroupVitTraining.Settings.from(Map.of("lr", "1e-3", "warmup-steps", "5")).batchSize()).isEqualTo(32);
+  }
+
   private static double lossOf(GroupVitTraining training, NDManager m, int step) {
     try (NDManager scope = m.newSubManager()) {
       return training.loss(scope, step, 7L).getFloat();

@@ -69,7 +69,14 @@ final class PaclCheckpoint {
               + Arrays.toString(info.shape()) + " but a " + c.embedder().key() + " embedder from width "
               + clip.config().visionWidth() + " to " + clip.config().embedDim() + " needs " + e.getValue());
         }
-        embedder.put(e.getKey(), m.create(t.readFloats(e.getKey()), e.getValue()));
+        float[] values = t.readFloats(e.getKey());
+        for (int i = 0; i < values.length; i++) {
+          if (!Float.isFinite(values[i])) {
+            throw new InvalidInputException("PACL checkpoint " + file + ": tensor '" + e.getKey()
+                + "' holds a non-finite value (" + values[i] + ") at flat index " + i);
+          }
+        }
+        embedder.put(e.getKey(), m.create(values, e.getValue()));
       }
       if (!missing.isEmpty()) {
         throw new InvalidInputException("PACL checkpoint " + file + " lacks the embedder tensors " + missing);

@@ -31,6 +31,7 @@ final class SimsegCheckpoint {
   static final String CONFIG_FILE = "simseg.json";
   static final String TEMPERATURE = "simseg.temperature";
   static final String FORMAT = "ovss-simseg/1";
+  private static final List<String> CONFIG_KEYS = List.of("format", "imageK", "textK", "normalization");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -106,6 +107,12 @@ final class SimsegCheckpoint {
     }
     if (node == null || !node.isObject() || !FORMAT.equals(node.path("format").asText())) {
       throw new InvalidInputException("SimSeg config " + file + " is not a JSON object with \"format\": \"" + FORMAT + "\"");
+    }
+    for (String key : (Iterable<String>) node::fieldNames) {
+      if (!CONFIG_KEYS.contains(key)) {
+        throw new InvalidInputException("SimSeg config " + file + " has an unknown key '" + key + "'; known keys: "
+            + String.join(", ", CONFIG_KEYS));
+      }
     }
     return new SimsegModel.Meta(positive(node, "imageK", file), positive(node, "textK", file),
         SimsegModel.Normalization.of(node.path("normalization").asText("clip"), "\"normalization\" in " + file));

@@ -158,6 +158,16 @@ class SimsegTrainingTest {
   }
 
   @Test
+  void aConfigWithAnUnknownKeyIsRefusedNamingIt() throws Exception {
+    Files.writeString(dir.resolve(SimsegCheckpoint.CONFIG_FILE),
+        "{\"format\": \"" + SimsegCheckpoint.FORMAT + "\", \"imageK\": 5, \"textK\": 5, \"imagek\": 3}");
+    assertThatThrownBy(() -> SimsegCheckpoint.readMeta(dir.resolve(SimsegCheckpoint.WEIGHTS_FILE)))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("unknown key 'imagek'")
+        .hasMessageContaining(SimsegCheckpoint.CONFIG_FILE);
+  }
+
+  @Test
   void settingsAreValidatedNamingTheKey() {
     assertThatThrownBy(() -> SimsegTrainSettings.of(Map.of("bogus", "1"))).isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("bogus").hasMessageContaining("image-k").hasMessageContaining("lr");
