@@ -231,8 +231,8 @@ public final class Evaluator {
       return out;
     };
     NDArray image = scope.create(loaded.normalized(), new Shape(1, 3, loaded.size()[0], loaded.size()[1]));
-    NDArray avg = SlideInference.run(timed, channels, image, p.slide() ? p.crop() : 0, p.stride(), windowBatch);
-    NDArray out = BilinearMatrix.resize(avg, loaded.rgb().height(), loaded.rgb().width(), false); // [channels, H, W]
+    NDArray out = SlideInference.run(timed, channels, image, p.slide() ? p.crop() : 0, p.stride(), windowBatch,
+        loaded.rgb().height(), loaded.rgb().width()); // [channels, H, W] at the original size
     timer.record(Stage.ENCODE, encode[0]);
     timer.record(Stage.AGGREGATE, System.nanoTime() - start - encode[0]);
     return out;

@@ -55,6 +55,12 @@ class SlideParityTest {
 
       NDArray logits = BilinearMatrix.resize(avg, outH, outW, false);
       close(logits.toFloatArray(), io.readFloats("logits"), 1e-4, "logits");
+      // The evaluator's path: averaging and the resize to the original size in one go, windows one by one or batched.
+      for (int batch : new int[] {1, 16}) {
+        NDArray direct = SlideInference.run(w -> sclip.segment(w, queries), queries.queryCount(), image, crop, stride,
+            batch, outH, outW);
+        close(direct.toFloatArray(), io.readFloats("logits"), 1e-4, "logits, batch " + batch);
+      }
 
       NDArray probs = ClassScores.classProbabilities(logits, logitScale, queryClass, classCount);
       close(probs.toFloatArray(), io.readFloats("class_probs"), 1e-4, "class_probs");
