@@ -257,6 +257,12 @@ public final class Evaluator {
         int q = (int) logits.getShape().get(0);
         logits = scope.create(pamr.refine(logits.toFloatArray(), q, h, w, context), new Shape(q, h, w));
       }
+      double threshold = Math.max(p.probThreshold(), p.bgThreshold() == null ? 0 : p.bgThreshold());
+      if (crf == null && p.areaThreshold() == null && threshold <= 0 && p.logitScale() > 0) {
+        Prediction pred = new Prediction(ClassScores.topQueryClass(logits, queries.queryClass()), h, w);
+        timer.record(Stage.POSTPROCESS, System.nanoTime() - start);
+        return pred;
+      }
       NDArray probs = ClassScores.classProbabilities(logits, p.logitScale(), queries.queryClass(), queries.classCount());
       if (crf != null) {
         int c = queries.classCount();
@@ -265,7 +271,6 @@ public final class Evaluator {
       if (p.areaThreshold() != null) {
         probs = ClassScores.applyAreaThreshold(probs, p.areaThreshold());
       }
-      double threshold = Math.max(p.probThreshold(), p.bgThreshold() == null ? 0 : p.bgThreshold());
       Prediction pred = new Prediction(ClassScores.labels(probs, threshold), h, w);
       timer.record(Stage.POSTPROCESS, System.nanoTime() - start);
       return pred;

@@ -65,6 +65,8 @@ class SlideParityTest {
       NDArray probs = ClassScores.classProbabilities(logits, logitScale, queryClass, classCount);
       close(probs.toFloatArray(), io.readFloats("class_probs"), 1e-4, "class_probs");
       assertLabels(ClassScores.labels(probs, probThd), io.readLongs("pred_prob_thd"), "pred_prob_thd");
+      assertThat(ClassScores.topQueryClass(logits, queryClass)).as("labels without a threshold, from the logits")
+          .isEqualTo(ClassScores.labels(probs, 0));
 
       NDArray area = ClassScores.applyAreaThreshold(probs, areaThd);
       close(area.toFloatArray(), io.readFloats("class_probs_area"), 1e-4, "class_probs_area");
