@@ -53,6 +53,7 @@ public final class Bench {
     long openStart = System.nanoTime();
     try (SegmentationMethod method = r.provider().open(r.config())) {
       double openSeconds = (System.nanoTime() - openStart) / 1e9;
+      long rssAfterOpen = Memory.rss();
       QueryCache cache = new QueryCache();
       StageRecorder warm = new StageRecorder();
       console.printf("bench: %s, %d warm-up image(s) (text encoding included) ...%n", method.info().id(), r.warmup());
@@ -106,6 +107,7 @@ public final class Bench {
       report.put("stages", stages);
       report.put("textEncodeSeconds", StageRecorder.percentile(warm.sorted(Stage.TEXT), 100) / 1e9);
       report.put("modelOpenSeconds", openSeconds);
+      report.put("rssAfterOpenBytes", rssAfterOpen);
       report.put("peakRssBytes", Memory.peakRss());
       report.put("peakRssCovers", peakReset ? "model load and inference (reset after generating inputs)" : "whole process");
       report.put("mIoU", results.metrics().get("mIoU"));

@@ -78,6 +78,8 @@ final class BenchCommand implements Runnable {
 
   @Option(names = "--prompts", description = "override: prompt set of the protocol") String prompts;
   @Option(names = "--short-side", description = "override: short side of the resized image") Integer shortSide;
+  @Option(names = "--crop", description = "override: sliding-window size") Integer crop;
+  @Option(names = "--stride", description = "override: sliding-window stride") Integer stride;
   @Option(names = "--crf", arity = "0..1", fallbackValue = "", paramLabel = "NAME=VALUE;...", description = "override: DenseCRF on the class probabilities") String crf;
   @Option(names = "--pamr", paramLabel = "ITERS:DIL,DIL", description = "override: PAMR on the logits") String pamr;
 
@@ -122,6 +124,12 @@ final class BenchCommand implements Runnable {
     }
     if (shortSide != null) {
       overrides.put("shortSide", shortSide.toString());
+    }
+    if (crop != null) {
+      overrides.put("crop", crop.toString());
+    }
+    if (stride != null) {
+      overrides.put("stride", stride.toString());
     }
     if (crf != null) {
       overrides.put("crf", crf);
