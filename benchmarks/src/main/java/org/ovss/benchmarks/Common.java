@@ -1,6 +1,9 @@
 package org.ovss.benchmarks;
 
+import ai.djl.ndarray.NDManager;
 import java.util.Random;
+import org.ovss.clip.model.ClipModel;
+import org.ovss.clip.model.ClipPresets;
 
 /** Deterministic inputs shared by the benchmarks. */
 final class Common {
@@ -10,6 +13,14 @@ final class Common {
   }
 
   private Common() {}
+
+  /** A CLIP of a released architecture with seeded random weights in {@code manager}, no file needed. */
+  static ClipModel randomClip(String arch, NDManager manager) {
+    offline();
+    ClipModel model = new ClipModel(ClipPresets.get(arch));
+    model.initializeRandom(manager, 0L);
+    return model;
+  }
 
   static float[] uniform(int n, float scale, long seed) {
     Random r = new Random(seed);

@@ -20,7 +20,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.ovss.api.PromptSet;
 import org.ovss.clip.model.ClipModel;
-import org.ovss.clip.model.ClipPresets;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 
 /**
@@ -51,10 +50,8 @@ public class TextEncodeBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    Common.offline();
     manager = NDManager.newBaseManager();
-    model = new ClipModel(ClipPresets.get(arch));
-    model.initializeRandom(manager, 0L);
+    model = Common.randomClip(arch, manager);
     parameters = new ParameterStore(manager, false);
     tokenizer = ClipTokenizer.bundledClipVocabulary();
     PromptSet set = PromptSet.named("openai-imagenet-80");

@@ -20,7 +20,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.ovss.clip.model.AttentionMode;
 import org.ovss.clip.model.ClipModel;
-import org.ovss.clip.model.ClipPresets;
 
 /**
  * The six 224-px windows of a 336x448 image (SCLIP protocol on a 375x500 image) through a random CLIP image tower
@@ -46,10 +45,8 @@ public class WindowEncodeBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    Common.offline();
     manager = NDManager.newBaseManager();
-    model = new ClipModel(ClipPresets.get(arch));
-    model.initializeRandom(manager, 0L);
+    model = Common.randomClip(arch, manager);
     parameters = new ParameterStore(manager, false);
     int res = model.config().imageResolution();
     batch = manager.create(Common.uniform(windows * 3 * res * res, 1f, 1L), new Shape(windows, 3, res, res));

@@ -21,6 +21,7 @@ import org.ovss.runner.bench.Bench;
 import org.ovss.runner.bench.RandomWeights;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ovss bench}: throughput, per-stage latency and peak memory of a protocol on generated images. */
@@ -76,12 +77,7 @@ final class BenchCommand implements Runnable {
   @Option(names = "--interop-threads", description = "libtorch inter-op threads")
   Integer interopThreads;
 
-  @Option(names = "--prompts", description = "override: prompt set of the protocol") String prompts;
-  @Option(names = "--short-side", description = "override: short side of the resized image") Integer shortSide;
-  @Option(names = "--crop", description = "override: sliding-window size") Integer crop;
-  @Option(names = "--stride", description = "override: sliding-window stride") Integer stride;
-  @Option(names = "--crf", arity = "0..1", fallbackValue = "", paramLabel = "NAME=VALUE;...", description = "override: DenseCRF on the class probabilities") String crf;
-  @Option(names = "--pamr", paramLabel = "ITERS:DIL,DIL", description = "override: PAMR on the logits") String pamr;
+  @Mixin ProtocolOverrides overrides;
 
   @Option(names = "--seed", defaultValue = "0", description = "seed of the random weights and images (default ${DEFAULT-VALUE})")
   long seed;
@@ -118,25 +114,6 @@ final class BenchCommand implements Runnable {
       label = "random " + weights.preset + ", seed " + seed;
     }
     MethodConfig config = new MethodConfig(Optional.of(file), Optional.ofNullable(tokenizer), options, seed);
-    Map<String, String> overrides = new LinkedHashMap<>();
-    if (prompts != null) {
-      overrides.put("prompts", prompts);
-    }
-    if (shortSide != null) {
-      overrides.put("shortSide", shortSide.toString());
-    }
-    if (crop != null) {
-      overrides.put("crop", crop.toString());
-    }
-    if (stride != null) {
-      overrides.put("stride", stride.toString());
-    }
-    if (crf != null) {
-      overrides.put("crf", crf);
-    }
-    if (pamr != null) {
-      overrides.put("pamr", EvalCommand.pamrSetting(pamr));
-    }
     Path work;
     try {
       work = Files.createTempDirectory("ovss-bench-data");
@@ -144,7 +121,7 @@ final class BenchCommand implements Runnable {
       throw new UncheckedIOException(e);
     }
     try {
-      Map<String, Object> report = Bench.run(new Bench.Request(provider, config, label, protocol, overrides,
+      Map<String, Object> report = Bench.run(new Bench.Request(provider, config, label, protocol, overrides.map(),
           Integer.parseInt(hw[0]), Integer.parseInt(hw[1]), classes, images, warmup, windowBatch, !noPrefetch, seed, work),
           System.err);
       System.out.println(json ? toJson(report) : BenchText.render(report));

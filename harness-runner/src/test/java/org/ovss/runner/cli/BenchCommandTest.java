@@ -53,8 +53,8 @@ class BenchCommandTest {
   void prefetchAndOneByOneWindowsGiveTheSameMetrics() throws Exception {
     String[] small = {"--short-side", "64", "--image-size", "48x70", "--crop", "32", "--stride", "16"};
     double base = bench(small).get("mIoU").asDouble();
-    assertThat(bench(concat(small, "--no-prefetch")).get("mIoU").asDouble()).isEqualTo(base);
-    JsonNode oneByOne = bench(concat(small, "--window-batch", "1", "--no-prefetch"));
+    assertThat(bench(EvalCommandTest.concat(small, "--no-prefetch")).get("mIoU").asDouble()).isEqualTo(base);
+    JsonNode oneByOne = bench(EvalCommandTest.concat(small, "--window-batch", "1", "--no-prefetch"));
     assertThat(oneByOne.get("windows").asInt()).isEqualTo(15);
     assertThat(oneByOne.get("mIoU").asDouble()).isEqualTo(base);
   }
@@ -67,12 +67,5 @@ class BenchCommandTest {
     assertThat(Main.execute("bench", "--method", "sclip", "--random-weights", "vit-z", "--protocol", "sclip",
         "--cache-dir", dir.toString())).isEqualTo(2);
     assertThat(console.err()).contains("vit-z");
-  }
-
-  private static String[] concat(String[] a, String... b) {
-    String[] all = new String[a.length + b.length];
-    System.arraycopy(a, 0, all, 0, a.length);
-    System.arraycopy(b, 0, all, a.length, b.length);
-    return all;
   }
 }
