@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.function.UnaryOperator;
 import org.ovss.api.ClassPrompt;
 import org.ovss.api.FeatureMetric;
 import org.ovss.api.ImageContext;
@@ -54,6 +55,9 @@ public final class Evaluator {
   private final Path predictionsDir;
   private final int windowBatch;
   private EvalCheckpoint checkpoint = EvalCheckpoint.NONE;
+  private StageTimer timer = StageTimer.NONE;
+  private boolean prefetch = true;
+  private QueryCache queryCache = new QueryCache();
 
   public Evaluator(SegmentationMethod method, DatasetSpec spec, DatasetIndex index, Protocols.Resolved resolved,
       Path predictionsDir, int windowBatch) {
@@ -89,6 +93,24 @@ public final class Evaluator {
     return this;
   }
 
+  /** Where per-stage times go ({@code ovss bench}); none by default. */
+  public Evaluator timer(StageTimer stageTimer) {
+    this.timer = stageTimer;
+    return this;
+  }
+
+  /** Whether the next image is loaded on a background thread while the current one is encoded (default on). */
+  public Evaluator prefetch(boolean on) {
+    this.prefetch = on;
+    return this;
+  }
+
+  /** Text embeddings shared with other evaluations of the same opened method. */
+  public Evaluator queryCache(QueryCache cache) {
+    this.queryCache = cache;
+    return this;
+  }
+
   /** Evaluates every sample not already covered by the checkpoint; progress goes to {@code console}. */
   public EvalResults run(PrintStream console, String weightsPath, String weightsSha256) {
     Protocol p = resolved.protocol();
@@ -109,24 +131,32 @@ public final class Evaluator {
     Instant startedAt = Instant.now();
     // A method with its own background rule scores the foreground classes only; channel 0 is its background.
     boolean ownBackground = ownBackground();
-    QueryEmbeddings queries = method.encodeText(ownBackground ? classes.subList(1, classes.size()) : classes,
-        PromptSet.named(p.prompts()));
-    int done = checkpoint.resume(metric, featureMetrics);
+    List<ClassPrompt> queried = ownBackground ? classes.subList(1, classes.size()) : classes;
+    QueryEmbeddings queries = timer.time(Stage.TEXT,
+        () -> queryCache.get(queried, p.prompts(), () -> method.encodeText(queried, PromptSet.named(p.prompts()))));
     ProgressBar bar = new ProgressBar(console, "eval " + method.info().id() + " on " + spec.name(), index.size());
-    for (Sample sample : index.samples().subList(done, index.size())) {
-      Prediction pred = ownBackground ? predictWithBackground(sample, queries, norm) : predict(sample, queries, norm, pamr, crf);
-      int[] label = LabelMaps.read(sample.label(), spec, pred.height(), pred.width());
-      metric.add(pred.labels(), label);
-      if (!featureMetrics.isEmpty()) {
-        addFeatureMetrics(sample, norm, label, pred.height(), pred.width(), featureMetrics.values());
+    int done = checkpoint.resume(metric, featureMetrics);
+    try (Prefetcher<Sample, Loaded> samples = new Prefetcher<>(index.samples().subList(done, index.size()), s -> load(s, norm), prefetch)) {
+      while (samples.hasNext()) {
+        Loaded loaded = samples.next();
+        long imageStart = System.nanoTime();
+        Sample sample = loaded.sample();
+        Prediction pred = ownBackground ? predictWithBackground(loaded, queries) : predict(loaded, queries, pamr, crf);
+        long metricStart = System.nanoTime();
+        metric.add(pred.labels(), loaded.label());
+        timer.record(Stage.METRIC, System.nanoTime() - metricStart);
+        timer.record(Stage.IMAGE, System.nanoTime() - imageStart);
+        if (!featureMetrics.isEmpty()) {
+          addFeatureMetrics(sample, norm, loaded.label(), pred.height(), pred.width(), featureMetrics.values());
+        }
+        if (predictionsDir != null) {
+          LabelMaps.writePalettePng(
+              predictionsDir.resolve(sample.id() + ".png"), pred.labels(), pred.height(), pred.width(), spec.palette());
+        }
+        done++;
+        checkpoint.imageDone(done, metric, featureMetrics);
+        bar.update(done, String.format("mIoU %.2f", metric.result().mIoU()));
       }
-      if (predictionsDir != null) {
-        LabelMaps.writePalettePng(
-            predictionsDir.resolve(sample.id() + ".png"), pred.labels(), pred.height(), pred.width(), spec.palette());
-      }
-      done++;
-      checkpoint.imageDone(done, metric, featureMetrics);
-      bar.update(done, String.format("mIoU %.2f", metric.result().mIoU()));
     }
     double wall = (System.nanoTime() - started) / 1e9;
     Map<String, Double> extra = new LinkedHashMap<>();
@@ -175,27 +205,71 @@ public final class Evaluator {
   /** A label map at the image's original size. */
   private record Prediction(int[] labels, int height, int width) {}
 
-  private Prediction predict(Sample sample, QueryEmbeddings queries, InputSpec norm, PostProcessor pamr, PostProcessor crf) {
+  /**
+   * One sample ready for the forward: the decoded image, its normalised resize and its label map, all plain Java
+   * arrays (built on the prefetch thread).
+   */
+  private record Loaded(Sample sample, RgbImage rgb, int[] size, float[] normalized, int[] label) {}
+
+  private Loaded load(Sample sample, InputSpec norm) {
+    long start = System.nanoTime();
     Protocol p = resolved.protocol();
     RgbImage rgb = ImageFiles.read(sample.image());
+    int[] size = CvResize.rescaleSize(rgb.height(), rgb.width(), p.longSide(), p.shortSide());
+    float[] normalized = Preprocess.normalize(CvResize.linear(rgb, size[0], size[1]), norm);
+    int[] label = LabelMaps.read(sample.label(), spec, rgb.height(), rgb.width());
+    timer.record(Stage.LOAD, System.nanoTime() - start);
+    return new Loaded(sample, rgb, size, normalized, label);
+  }
+
+  /**
+   * Slide (or whole-image) inference resized to the original size, timed as {@link Stage#ENCODE} (the
+   * segmenter's forwards) and {@link Stage#AGGREGATE} (everything else).
+   *
+   * @return scores [channels, H, W] in {@code scope}
+   */
+  private NDArray scores(NDManager scope, Loaded loaded, UnaryOperator<NDArray> segmenter, int channels) {
+    Protocol p = resolved.protocol();
+    long start = System.nanoTime();
+    long[] encode = {0};
+    UnaryOperator<NDArray> timed = windows -> {
+      long t = System.nanoTime();
+      NDArray out = segmenter.apply(windows);
+      encode[0] += System.nanoTime() - t;
+      return out;
+    };
+    NDArray image = scope.create(loaded.normalized(), new Shape(1, 3, loaded.size()[0], loaded.size()[1]));
+    NDArray out = SlideInference.run(timed, channels, image, p.slide() ? p.crop() : 0, p.stride(), windowBatch,
+        loaded.rgb().height(), loaded.rgb().width()); // [channels, H, W] at the original size
+    timer.record(Stage.ENCODE, encode[0]);
+    timer.record(Stage.AGGREGATE, System.nanoTime() - start - encode[0]);
+    return out;
+  }
+
+  private Prediction predict(Loaded loaded, QueryEmbeddings queries, PostProcessor pamr, PostProcessor crf) {
+    Protocol p = resolved.protocol();
+    RgbImage rgb = loaded.rgb();
     int h = rgb.height();
     int w = rgb.width();
-    int[] size = CvResize.rescaleSize(h, w, p.longSide(), p.shortSide());
-    RgbImage resized = CvResize.linear(rgb, size[0], size[1]);
-    float[] normalized = Preprocess.normalize(resized, norm);
+    int[] size = loaded.size();
     try (NDManager scope = NDManager.newBaseManager()) {
-      NDArray image = scope.create(normalized, new Shape(1, 3, size[0], size[1]));
-      NDArray avg = SlideInference.run(method, queries, image, p.slide() ? p.crop() : 0, p.stride(), windowBatch);
-      NDArray logits = BilinearMatrix.resize(avg, h, w, false); // [Q, H, W] at the original size
+      NDArray logits = scores(scope, loaded, windows -> method.segment(windows, queries), queries.queryCount());
+      long start = System.nanoTime();
       ImageContext context = null;
       if (pamr != null || crf != null) {
         // SCLIP refines with the normalised input resized back to the original size.
-        float[] back = Resize.bilinear(normalized, 3, size[0], size[1], h, w);
+        float[] back = Resize.bilinear(loaded.normalized(), 3, size[0], size[1], h, w);
         context = new ImageContext(h, w, rgb.pixels(), back);
       }
       if (pamr != null) {
         int q = (int) logits.getShape().get(0);
         logits = scope.create(pamr.refine(logits.toFloatArray(), q, h, w, context), new Shape(q, h, w));
+      }
+      double threshold = Math.max(p.probThreshold(), p.bgThreshold() == null ? 0 : p.bgThreshold());
+      if (crf == null && p.areaThreshold() == null && threshold <= 0 && p.logitScale() > 0) {
+        Prediction pred = new Prediction(ClassScores.topQueryClass(logits, queries.queryClass()), h, w);
+        timer.record(Stage.POSTPROCESS, System.nanoTime() - start);
+        return pred;
       }
       NDArray probs = ClassScores.classProbabilities(logits, p.logitScale(), queries.queryClass(), queries.classCount());
       if (crf != null) {
@@ -205,8 +279,9 @@ public final class Evaluator {
       if (p.areaThreshold() != null) {
         probs = ClassScores.applyAreaThreshold(probs, p.areaThreshold());
       }
-      double threshold = Math.max(p.probThreshold(), p.bgThreshold() == null ? 0 : p.bgThreshold());
-      return new Prediction(ClassScores.labels(probs, threshold), h, w);
+      Prediction pred = new Prediction(ClassScores.labels(probs, threshold), h, w);
+      timer.record(Stage.POSTPROCESS, System.nanoTime() - start);
+      return pred;
     }
   }
 
@@ -224,25 +299,21 @@ public final class Evaluator {
    * argmaxed: channel 0 is class 0 (background), channel 1 + q the class of query q plus one (synonyms by
    * max). Logit scale, probability and area thresholds and post-processing do not apply to these scores.
    */
-  private Prediction predictWithBackground(Sample sample, QueryEmbeddings queries, InputSpec norm) {
+  private Prediction predictWithBackground(Loaded loaded, QueryEmbeddings queries) {
     Protocol p = resolved.protocol();
-    RgbImage rgb = ImageFiles.read(sample.image());
-    int h = rgb.height();
-    int w = rgb.width();
-    int[] size = CvResize.rescaleSize(h, w, p.longSide(), p.shortSide());
-    float[] normalized = Preprocess.normalize(CvResize.linear(rgb, size[0], size[1]), norm);
     ScoresWithBackground scorer = (ScoresWithBackground) method;
     try (NDManager scope = NDManager.newBaseManager()) {
-      NDArray image = scope.create(normalized, new Shape(1, 3, size[0], size[1]));
-      NDArray avg = SlideInference.run(windows -> scorer.segmentWithBackground(windows, queries, p.bgThreshold()),
-          1 + queries.queryCount(), image, p.slide() ? p.crop() : 0, p.stride(), windowBatch);
-      NDArray scores = BilinearMatrix.resize(avg, h, w, false); // [1 + Q, H, W]
+      NDArray scores = scores(scope, loaded, windows -> scorer.segmentWithBackground(windows, queries, p.bgThreshold()),
+          1 + queries.queryCount()); // [1 + Q, H, W]
+      long start = System.nanoTime();
       int[] channelClass = new int[1 + queries.queryCount()];
       for (int q = 0; q < queries.queryCount(); q++) {
         channelClass[1 + q] = 1 + queries.queryClass()[q];
       }
       NDArray classScores = ClassScores.maxPerClass(scores, channelClass, 1 + queries.classCount());
-      return new Prediction(ClassScores.labels(classScores, 0), h, w);
+      Prediction pred = new Prediction(ClassScores.labels(classScores, 0), loaded.rgb().height(), loaded.rgb().width());
+      timer.record(Stage.POSTPROCESS, System.nanoTime() - start);
+      return pred;
     }
   }
 

@@ -117,7 +117,7 @@ class EvalCommandTest {
     assertThat(console.err()).contains("smaller than the patch size");
   }
 
-  private static String[] concat(String[] a, String... b) {
+  static String[] concat(String[] a, String... b) {
     String[] all = new String[a.length + b.length];
     System.arraycopy(a, 0, all, 0, a.length);
     System.arraycopy(b, 0, all, a.length, b.length);

@@ -55,10 +55,24 @@ class SlideParityTest {
 
       NDArray logits = BilinearMatrix.resize(avg, outH, outW, false);
       close(logits.toFloatArray(), io.readFloats("logits"), 1e-4, "logits");
+      // The evaluator's path: averaging and the resize to the original size in one go, windows one by one or batched.
+      float[] oneByOne = null;
+      for (int batch : new int[] {1, 16}) {
+        NDArray direct = SlideInference.run(w -> sclip.segment(w, queries), queries.queryCount(), image, crop, stride,
+            batch, outH, outW);
+        close(direct.toFloatArray(), io.readFloats("logits"), 1e-4, "logits, batch " + batch);
+        if (oneByOne == null) {
+          oneByOne = direct.toFloatArray();
+        } else {
+          close(direct.toFloatArray(), oneByOne, 1e-5, "batched vs one by one");
+        }
+      }
 
       NDArray probs = ClassScores.classProbabilities(logits, logitScale, queryClass, classCount);
       close(probs.toFloatArray(), io.readFloats("class_probs"), 1e-4, "class_probs");
       assertLabels(ClassScores.labels(probs, probThd), io.readLongs("pred_prob_thd"), "pred_prob_thd");
+      assertThat(ClassScores.topQueryClass(logits, queryClass)).as("labels without a threshold, from the logits")
+          .isEqualTo(ClassScores.labels(probs, 0));
 
       NDArray area = ClassScores.applyAreaThreshold(probs, areaThd);
       close(area.toFloatArray(), io.readFloats("class_probs_area"), 1e-4, "class_probs_area");

@@ -46,7 +46,7 @@ public class ClipDenseMethod implements SegmentationMethod {
   public static final Map<String, String> KNOBS = Map.of(
       "vision-heads", "attention heads of the image tower (default: weights metadata, config.json, else width/64)",
       "text-heads", "attention heads of the text tower (default as vision-heads)",
-      "text-batch", "prompts per text-encoder forward (default 256)");
+      "text-batch", "prompts per text-encoder forward (default 32: a block's activations at 256 prompts take over 2 GB)");
 
   /** Size of CLIP's BPE vocabulary: 2 x 256 byte tokens, 48894 merges, start and end of text. */
 
@@ -63,7 +63,7 @@ public class ClipDenseMethod implements SegmentationMethod {
     this.info = info;
     this.config = config;
     this.lastBlock = lastBlock;
-    this.textBatch = intOption(config, "text-batch").orElse(256);
+    this.textBatch = intOption(config, "text-batch").orElse(32);
     manager = NDManager.newBaseManager();
     parameters = new ParameterStore(manager, false);
     if (config.weights().isPresent()) {

@@ -44,10 +44,18 @@ public final class ResidualAttentionBlock extends AbstractBlock implements State
    * @param mode how tokens attend to each other
    */
   NDArray forward(ParameterStore ps, NDArray x, NDArray mask, AttentionMode mode, boolean training) {
-    NDArray attended = attention(ps, ln1.forward(ps, x, training), mask, mode, training);
+    // Attention and MLP each free their intermediates on return at inference (the MLP's four [B, L, 4W] arrays
+    // would otherwise live as long as the block).
+    NDArray attended = Blocks.step(x, training, in -> attention(ps, ln1.forward(ps, in, training), mask, mode, training));
     NDArray y = x.add(attended);
-    NDArray hidden = fc.forward(ps, ln2.forward(ps, y, training), training);
-    return y.add(proj.forward(ps, quickGelu(hidden), training));
+    NDArray mlp = Blocks.step(y, training, in -> proj.forward(ps, quickGelu(fc.forward(ps, ln2.forward(ps, in, training), training)), training));
+    NDArray out = y.add(mlp);
+    if (!training) {
+      attended.close();
+      y.close();
+      mlp.close();
+    }
+    return out;
   }
 
   private NDArray attention(ParameterStore ps, NDArray h, NDArray mask, AttentionMode mode, boolean training) {

@@ -57,7 +57,11 @@ public final class TextTransformer extends AbstractBlock implements StateDictBlo
     x = x.add(ps.getValue(positionalEmbedding, ids.getDevice(), training).get(x.getManager(), new NDIndex("0:" + len)));
     NDArray mask = causalMask(ids.getManager(), len);
     for (ResidualAttentionBlock block : blocks) {
-      x = block.forward(ps, x, mask, AttentionMode.VANILLA, training);
+      NDArray in = x;
+      x = Blocks.step(in, training, y -> block.forward(ps, y, mask, AttentionMode.VANILLA, training));
+      if (!training) {
+        in.close(); // made inside this forward, read by nothing else
+      }
     }
     x = lnFinal.forward(ps, x, training);
     long[] eot = eotPositions(ids);

@@ -72,7 +72,12 @@ public final class VisionTransformer extends AbstractBlock implements StateDictB
     x = lnPre.forward(ps, x, training);
     for (int i = 0; i < blocks.size(); i++) {
       AttentionMode mode = i == blocks.size() - 1 ? lastBlock : AttentionMode.VANILLA;
-      x = blocks.get(i).forward(ps, x, null, mode, training);
+      ResidualAttentionBlock block = blocks.get(i);
+      NDArray in = x;
+      x = Blocks.step(in, training, y -> block.forward(ps, y, null, mode, training));
+      if (!training) {
+        in.close(); // made inside this forward, read by nothing else
+      }
     }
     x = lnPost.forward(ps, x, training);
     return x.matMul(ps.getValue(proj, images.getDevice(), training)); // [B, 1 + gh*gw, E]

@@ -1,0 +1,49 @@
+package org.ovss.runner.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Resident memory of this process from {@code /proc/self/status} (Linux); -1 elsewhere. */
+public final class Memory {
+  private static final Path STATUS = Path.of("/proc/self/status");
+
+  private Memory() {}
+
+  /** Peak resident set size (VmHWM) in bytes. */
+  public static long peakRss() {
+    return field("VmHWM:");
+  }
+
+  public static long rss() {
+    return field("VmRSS:");
+  }
+
+  /**
+   * Starts the peak over from the current RSS (writing 5 to {@code clear_refs}), so that a phase before the
+   * measured one (writing random weights) does not count; false where the kernel refuses.
+   */
+  public static boolean resetPeak() {
+    try {
+      Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+      return true;
+    } catch (IOException | SecurityException | UnsupportedOperationException e) {
+      return false;
+    }
+  }
+
+  private static long field(String name) {
+    try {
+      for (String line : Files.readAllLines(STATUS, StandardCharsets.US_ASCII)) {
+        if (line.startsWith(name)) {
+          String[] parts = line.substring(name.length()).trim().split("\\s+");
+          return Long.parseLong(parts[0]) * 1024; // kB
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
+  }
+}
