@@ -38,7 +38,7 @@ class DemoCommandTest {
           JsonNode r = new ObjectMapper().readTree(out.resolve("results").resolve(p.id()).resolve(variant).resolve(dataset)
               .resolve("results.json").toFile());
           assertThat(r.get("dataset").asText()).isEqualTo(dataset);
-          assertThat(r.get("images").asInt()).isEqualTo(80);
+          assertThat(r.get("images").asInt()).isEqualTo(50);
           assertThat(r.get("protocol").get("name").asText()).isEqualTo("synth");
         }
       }
@@ -54,14 +54,14 @@ class DemoCommandTest {
     // The trained backbone is what makes the board meaningful: it must have learned the shapes.
     assertThat(out.resolve("train/clip/weights.safetensors")).exists();
     assertThat(out.resolve("train/clip/vocab.json")).exists();
-    assertThat(Files.readAllLines(out.resolve("train/clip/train-log.jsonl"))).hasSize(100);
+    assertThat(Files.readAllLines(out.resolve("train/clip/train-log.jsonl"))).hasSize(60);
     // Every other trained method trained its own steps; those that start from CLIP started from the trained one.
     for (MethodProvider p : MethodRegistry.discover().all()) {
       if (p.info().has(Capability.TRAIN) && !p.id().equals("clip")) {
         assertThat(Files.readAllLines(out.resolve("train").resolve(p.id()).resolve("train-log.jsonl"))).as(p.id()).hasSize(25);
       }
     }
-    assertThat(board).contains("clip 100 steps").contains("groupvit 25 steps").contains("segclip 25 steps");
+    assertThat(board).contains("clip 60 steps").contains("groupvit 25 steps").contains("segclip 25 steps");
   }
 
   @Test
