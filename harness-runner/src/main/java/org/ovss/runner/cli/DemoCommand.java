@@ -51,7 +51,7 @@ final class DemoCommand implements Runnable {
   @Option(names = "--quick", description = "small benchmark and short training (about 3 minutes on 2 cores)") boolean quick;
   @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})") long seed;
   @Option(names = "--steps", description = "training steps of the CLIP backbone (default 500, --quick 60)") Integer steps;
-  @Option(names = "--method-steps", description = "training steps of every other trained method (default 120, --quick 25)")
+  @Option(names = "--method-steps", description = "training steps of every other trained method (default 100, --quick 25)")
   Integer methodSteps;
   @Option(names = {"-s", "--set"}, description = {"training setting NAME=VALUE for every trained method, or",
       "METHOD:NAME=VALUE for one method (repeatable), e.g. -s lr=1e-3 -s groupvit:batch-size=16"})
@@ -62,9 +62,9 @@ final class DemoCommand implements Runnable {
     long start = System.nanoTime();
     // Budgets for two cores (issue 4): the full demo within 15 minutes, --quick within 3.
     int trainPairs = quick ? 3000 : 20000;
-    int valImages = quick ? 50 : 500;
+    int valImages = quick ? 50 : 400;
     int trainSteps = steps != null ? steps : quick ? 60 : 500;
-    int otherSteps = methodSteps != null ? methodSteps : quick ? 25 : 120;
+    int otherSteps = methodSteps != null ? methodSteps : quick ? 25 : 100;
     Path data = out.resolve(quick ? "synth-quick" : "synth");
     if (!Files.isRegularFile(data.resolve("captions.jsonl"))) {
       System.err.println("demo: generating the synthetic benchmark (" + trainPairs + " train, " + valImages + " val) in " + data);
