@@ -33,7 +33,7 @@ public final class Bench {
    */
   public record Request(MethodProvider provider, MethodConfig config, String weightsLabel, String protocol,
       Map<String, String> overrides, int height, int width, int classes, int images, int warmup, int windowBatch,
-      boolean prefetch, long seed, Path workDir) {}
+      boolean prefetch, boolean crossImageBatches, long seed, Path workDir) {}
 
   private Bench() {}
 
@@ -59,7 +59,7 @@ public final class Bench {
       console.printf("bench: %s, %d warm-up image(s) (text encoding included) ...%n", method.info().id(), r.warmup());
       if (r.warmup() > 0) {
         new Evaluator(method, spec, DatasetIndex.open(spec, warmData), resolved, null, r.windowBatch())
-            .timer(warm).prefetch(r.prefetch()).queryCache(cache).run(quiet, r.weightsLabel(), "");
+            .timer(warm).prefetch(r.prefetch()).crossImageBatches(r.crossImageBatches()).queryCache(cache).run(quiet, r.weightsLabel(), "");
       }
       int[] size = CvResize.rescaleSize(r.height(), r.width(), p.longSide(), p.shortSide());
       List<SlideWindows.Window> windows = p.slide()
@@ -75,7 +75,7 @@ public final class Bench {
         StageRecorder rec = new StageRecorder(bare::run);
         long start = System.nanoTime();
         EvalResults results = new Evaluator(method, spec, DatasetIndex.open(spec, data), resolved, null, r.windowBatch())
-            .timer(rec).prefetch(r.prefetch()).queryCache(cache).run(quiet, r.weightsLabel(), "");
+            .timer(rec).prefetch(r.prefetch()).crossImageBatches(r.crossImageBatches()).queryCache(cache).run(quiet, r.weightsLabel(), "");
         double wall = (System.nanoTime() - start) / 1e9 - bare.totalSeconds();
         double perImage = wall / r.images();
         double barePerImage = bare.totalSeconds() / bare.runs();
@@ -93,6 +93,7 @@ public final class Bench {
       report.put("images", r.images());
       report.put("warmupImages", r.warmup());
       report.put("prefetch", r.prefetch());
+      report.put("crossImageBatches", r.crossImageBatches());
       report.put("threads", threads());
       report.put("imagesPerSecond", r.images() / wall);
       report.put("wallSeconds", wall);

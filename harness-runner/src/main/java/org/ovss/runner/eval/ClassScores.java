@@ -32,18 +32,33 @@ public final class ClassScores {
         return probs;
       }
     }
-    List<NDArray> perClass = new ArrayList<>(classCount);
+    // Slot k holds every class's k-th channel (its first again when it has fewer): as many gathers as the largest
+    // synonym list, not one per class.
+    List<List<Long>> channels = new ArrayList<>(classCount);
     for (int c = 0; c < classCount; c++) {
-      List<Long> rows = new ArrayList<>();
-      for (int qi = 0; qi < queryClass.length; qi++) {
-        if (queryClass[qi] == c) {
-          rows.add((long) qi);
-        }
-      }
-      NDArray index = probs.getManager().create(rows.stream().mapToLong(Long::longValue).toArray());
-      perClass.add(probs.get(index).max(new int[] {0})); // [H, W]
+      channels.add(new ArrayList<>());
     }
-    return NDArrays.stack(new NDList(perClass)); // [C, H, W]
+    for (int qi = 0; qi < queryClass.length; qi++) {
+      channels.get(queryClass[qi]).add((long) qi);
+    }
+    int slots = 0;
+    for (int c = 0; c < classCount; c++) {
+      if (channels.get(c).isEmpty()) {
+        throw new IllegalArgumentException("class " + c + " has no channel");
+      }
+      slots = Math.max(slots, channels.get(c).size());
+    }
+    NDArray result = null;
+    for (int k = 0; k < slots; k++) {
+      long[] rows = new long[classCount];
+      for (int c = 0; c < classCount; c++) {
+        List<Long> own = channels.get(c);
+        rows[c] = own.get(k < own.size() ? k : 0);
+      }
+      NDArray slot = probs.get(probs.getManager().create(rows)); // [C, ...]
+      result = result == null ? slot : NDArrays.maximum(result, slot);
+    }
+    return result;
   }
 
   /**
@@ -73,9 +88,11 @@ public final class ClassScores {
    * The labels of {@link #labels}({@link #classProbabilities}(...), 0) without computing probabilities: with a
    * positive logit scale the softmax keeps the order of the queries at every pixel, so the class with the top
    * probability is the class of the top query. Saves three full-resolution arrays per image.
+   *
+   * @param queryAxis the axis of {@code queryLogits} that holds the queries
    */
-  public static int[] topQueryClass(NDArray queryLogits, int[] queryClass) {
-    long[] argmax = queryLogits.argMax(0).toType(DataType.INT64, false).toLongArray();
+  public static int[] topQueryClass(NDArray queryLogits, int queryAxis, int[] queryClass) {
+    long[] argmax = queryLogits.argMax(queryAxis).toType(DataType.INT64, false).toLongArray();
     int[] labels = new int[argmax.length];
     for (int i = 0; i < labels.length; i++) {
       labels[i] = queryClass[(int) argmax[i]];

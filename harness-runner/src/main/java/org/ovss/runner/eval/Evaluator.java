@@ -8,10 +8,12 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.ovss.api.ClassPrompt;
 import org.ovss.api.FeatureMetric;
@@ -57,6 +59,7 @@ public final class Evaluator {
   private EvalCheckpoint checkpoint = EvalCheckpoint.NONE;
   private StageTimer timer = StageTimer.NONE;
   private boolean prefetch = true;
+  private boolean crossImage = true;
   private QueryCache queryCache = new QueryCache();
 
   public Evaluator(SegmentationMethod method, DatasetSpec spec, DatasetIndex index, Protocols.Resolved resolved,
@@ -105,6 +108,15 @@ public final class Evaluator {
     return this;
   }
 
+  /**
+   * Whether consecutive images of the same resized size share forwards when their windows fit in the window batch
+   * together (default on); off, every forward holds the windows of one image.
+   */
+  public Evaluator crossImageBatches(boolean on) {
+    this.crossImage = on;
+    return this;
+  }
+
   /** Text embeddings shared with other evaluations of the same opened method. */
   public Evaluator queryCache(QueryCache cache) {
     this.queryCache = cache;
@@ -136,26 +148,47 @@ public final class Evaluator {
         () -> queryCache.get(queried, p.prompts(), () -> method.encodeText(queried, PromptSet.named(p.prompts()))));
     ProgressBar bar = new ProgressBar(console, "eval " + method.info().id() + " on " + spec.name(), index.size());
     int done = checkpoint.resume(metric, featureMetrics);
-    try (Prefetcher<Sample, Loaded> samples = new Prefetcher<>(index.samples().subList(done, index.size()), s -> load(s, norm), prefetch)) {
-      while (samples.hasNext()) {
-        Loaded loaded = samples.next();
-        long imageStart = System.nanoTime();
-        Sample sample = loaded.sample();
-        Prediction pred = ownBackground ? predictWithBackground(loaded, queries) : predict(loaded, queries, pamr, crf);
-        long metricStart = System.nanoTime();
-        metric.add(pred.labels(), loaded.label());
-        timer.record(Stage.METRIC, System.nanoTime() - metricStart);
-        timer.record(Stage.IMAGE, System.nanoTime() - imageStart);
-        if (!featureMetrics.isEmpty()) {
-          addFeatureMetrics(sample, norm, loaded.label(), pred.height(), pred.width(), featureMetrics.values());
+    try (Prefetcher<Sample, Loaded> samples = new Prefetcher<>(index.samples().subList(done, index.size()),
+        s -> load(s, norm), prefetch, Math.max(1, Math.min(4, windowBatch)))) {
+      Loaded pending = null;
+      while (pending != null || samples.hasNext()) {
+        List<Loaded> group = new ArrayList<>();
+        group.add(pending != null ? pending : samples.next());
+        pending = null;
+        int windows = windowCount(group.get(0));
+        while (crossImage && samples.hasNext() && (group.size() + 1) * windows <= windowBatch) {
+          Loaded next = samples.next();
+          if (!Arrays.equals(next.size(), group.get(0).size())) {
+            pending = next;
+            break;
+          }
+          group.add(next);
         }
-        if (predictionsDir != null) {
-          LabelMaps.writePalettePng(
-              predictionsDir.resolve(sample.id() + ".png"), pred.labels(), pred.height(), pred.width(), spec.palette());
+        long groupStart = System.nanoTime();
+        List<Prediction> preds = predict(group, queries, pamr, crf, ownBackground);
+        long share = (System.nanoTime() - groupStart) / group.size();
+        for (int i = 0; i < group.size(); i++) {
+          Loaded loaded = group.get(i);
+          Prediction pred = preds.get(i);
+          Sample sample = loaded.sample();
+          long metricStart = System.nanoTime();
+          metric.add(pred.labels(), loaded.label());
+          long metricNanos = System.nanoTime() - metricStart;
+          timer.record(Stage.METRIC, metricNanos);
+          timer.record(Stage.IMAGE, share + metricNanos);
+          if (!featureMetrics.isEmpty()) {
+            addFeatureMetrics(sample, norm, loaded.label(), pred.height(), pred.width(), featureMetrics.values());
+          }
+          if (predictionsDir != null) {
+            LabelMaps.writePalettePng(
+                predictionsDir.resolve(sample.id() + ".png"), pred.labels(), pred.height(), pred.width(), spec.palette());
+          }
+          done++;
+          bar.update(done, String.format("mIoU %.2f", metric.result().mIoU()));
         }
-        done++;
+        // Checkpoints fall between groups, so that a resumed run forms the same groups as an uninterrupted one (a
+        // batch's composition can change a logit's last bits).
         checkpoint.imageDone(done, metric, featureMetrics);
-        bar.update(done, String.format("mIoU %.2f", metric.result().mIoU()));
       }
     }
     double wall = (System.nanoTime() - started) / 1e9;
@@ -222,67 +255,133 @@ public final class Evaluator {
     return new Loaded(sample, rgb, size, normalized, label);
   }
 
+  /** Windows of one image under the protocol (1 for whole-image inference). */
+  private int windowCount(Loaded loaded) {
+    Protocol p = resolved.protocol();
+    return p.slide() ? SlideWindows.place(loaded.size()[0], loaded.size()[1], p.crop(), p.stride()).size() : 1;
+  }
+
   /**
-   * Slide (or whole-image) inference resized to the original size, timed as {@link Stage#ENCODE} (the
-   * segmenter's forwards) and {@link Stage#AGGREGATE} (everything else).
-   *
-   * @return scores [channels, H, W] in {@code scope}
+   * Label maps of a group of images of one resized size, their windows in shared forwards. Times go to
+   * {@link Stage#ENCODE} (the method's forwards), {@link Stage#AGGREGATE} (windows in, scores at the original size
+   * out) and {@link Stage#POSTPROCESS} (from scores to labels), each image's share of the group's forwards recorded
+   * per image.
    */
-  private NDArray scores(NDManager scope, Loaded loaded, UnaryOperator<NDArray> segmenter, int channels) {
+  private List<Prediction> predict(List<Loaded> group, QueryEmbeddings queries, PostProcessor pamr, PostProcessor crf,
+      boolean ownBackground) {
     Protocol p = resolved.protocol();
     long start = System.nanoTime();
     long[] encode = {0};
+    UnaryOperator<NDArray> segmenter = ownBackground
+        ? windows -> ((ScoresWithBackground) method).segmentWithBackground(windows, queries, p.bgThreshold())
+        : windows -> method.segment(windows, queries);
     UnaryOperator<NDArray> timed = windows -> {
       long t = System.nanoTime();
       NDArray out = segmenter.apply(windows);
       encode[0] += System.nanoTime() - t;
       return out;
     };
-    NDArray image = scope.create(loaded.normalized(), new Shape(1, 3, loaded.size()[0], loaded.size()[1]));
-    NDArray out = SlideInference.run(timed, channels, image, p.slide() ? p.crop() : 0, p.stride(), windowBatch,
-        loaded.rgb().height(), loaded.rgb().width()); // [channels, H, W] at the original size
-    timer.record(Stage.ENCODE, encode[0]);
-    timer.record(Stage.AGGREGATE, System.nanoTime() - start - encode[0]);
-    return out;
+    try (NDManager scope = NDManager.newBaseManager()) {
+      List<NDArray> images = new ArrayList<>(group.size());
+      List<int[]> outSizes = new ArrayList<>(group.size());
+      for (Loaded l : group) {
+        images.add(scope.create(l.normalized(), new Shape(1, 3, l.size()[0], l.size()[1])));
+        outSizes.add(new int[] {l.rgb().height(), l.rgb().width()});
+      }
+      int channels = ownBackground ? 1 + queries.queryCount() : queries.queryCount();
+      List<SlideInference.Aggregation> aggs = SlideInference.runAll(timed, channels, images, p.slide() ? p.crop() : 0,
+          p.stride(), windowBatch, outSizes);
+      int n = group.size();
+      long sharedAggregate = (System.nanoTime() - start - encode[0]) / n;
+      List<Prediction> out = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        long[] times = new long[2]; // aggregation, post-processing of this image alone
+        out.add(ownBackground
+            ? predictWithBackground(scope, aggs.get(i), queries, times)
+            : predict(scope, group.get(i), aggs.get(i), queries, pamr, crf, times));
+        timer.record(Stage.ENCODE, encode[0] / n);
+        timer.record(Stage.AGGREGATE, sharedAggregate + times[0]);
+        timer.record(Stage.POSTPROCESS, times[1]);
+      }
+      return out;
+    }
   }
 
-  private Prediction predict(Loaded loaded, QueryEmbeddings queries, PostProcessor pamr, PostProcessor crf) {
+  /** Scores per pixel are at most this many floats at a time (8 MB) when no step needs the whole image. */
+  private static final long BAND_ELEMENTS = 1L << 21;
+
+  /**
+   * Labels from the aggregated scores, a band of rows at a time: {@code toLabels} maps a band's scores
+   * [pixels, channels] to the band's labels. The band's products add to {@code times[0]} (aggregation), the rest to
+   * {@code times[1]} (post-processing).
+   */
+  private static int[] banded(NDManager scope, SlideInference.Aggregation agg, Function<NDArray, int[]> toLabels,
+      long[] times) {
+    int h = agg.height();
+    int w = agg.width();
+    int[] labels = new int[h * w];
+    int rows = (int) Math.max(1, Math.min(h, BAND_ELEMENTS / ((long) agg.channels() * w)));
+    for (int y0 = 0; y0 < h; y0 += rows) {
+      int y1 = Math.min(h, y0 + rows);
+      try (NDManager band = scope.newSubManager()) {
+        long t0 = System.nanoTime();
+        NDArray scores = agg.band(band, y0, y1); // [(y1 - y0) * w, channels]
+        long t1 = System.nanoTime();
+        int[] part = toLabels.apply(scores);
+        System.arraycopy(part, 0, labels, y0 * w, part.length);
+        times[0] += t1 - t0;
+        times[1] += System.nanoTime() - t1;
+      }
+    }
+    return labels;
+  }
+
+  private Prediction predict(NDManager scope, Loaded loaded, SlideInference.Aggregation agg, QueryEmbeddings queries,
+      PostProcessor pamr, PostProcessor crf, long[] times) {
     Protocol p = resolved.protocol();
     RgbImage rgb = loaded.rgb();
     int h = rgb.height();
     int w = rgb.width();
     int[] size = loaded.size();
-    try (NDManager scope = NDManager.newBaseManager()) {
-      NDArray logits = scores(scope, loaded, windows -> method.segment(windows, queries), queries.queryCount());
-      long start = System.nanoTime();
-      ImageContext context = null;
-      if (pamr != null || crf != null) {
-        // SCLIP refines with the normalised input resized back to the original size.
-        float[] back = Resize.bilinear(loaded.normalized(), 3, size[0], size[1], h, w);
-        context = new ImageContext(h, w, rgb.pixels(), back);
-      }
-      if (pamr != null) {
-        int q = (int) logits.getShape().get(0);
-        logits = scope.create(pamr.refine(logits.toFloatArray(), q, h, w, context), new Shape(q, h, w));
-      }
-      double threshold = Math.max(p.probThreshold(), p.bgThreshold() == null ? 0 : p.bgThreshold());
-      if (crf == null && p.areaThreshold() == null && threshold <= 0 && p.logitScale() > 0) {
-        Prediction pred = new Prediction(ClassScores.topQueryClass(logits, queries.queryClass()), h, w);
-        timer.record(Stage.POSTPROCESS, System.nanoTime() - start);
-        return pred;
-      }
-      NDArray probs = ClassScores.classProbabilities(logits, p.logitScale(), queries.queryClass(), queries.classCount());
-      if (crf != null) {
-        int c = queries.classCount();
-        probs = scope.create(crf.refine(probs.toFloatArray(), c, h, w, context), new Shape(c, h, w));
-      }
-      if (p.areaThreshold() != null) {
-        probs = ClassScores.applyAreaThreshold(probs, p.areaThreshold());
-      }
-      Prediction pred = new Prediction(ClassScores.labels(probs, threshold), h, w);
-      timer.record(Stage.POSTPROCESS, System.nanoTime() - start);
+    double threshold = Math.max(p.probThreshold(), p.bgThreshold() == null ? 0 : p.bgThreshold());
+    if (pamr == null && crf == null && p.areaThreshold() == null) {
+      // Every remaining step is per pixel: no image-sized array of every query is needed.
+      boolean topQuery = threshold <= 0 && p.logitScale() > 0;
+      return new Prediction(banded(scope, agg, scores -> topQuery
+          ? ClassScores.topQueryClass(scores, 1, queries.queryClass())
+          : ClassScores.labels(ClassScores.classProbabilities(
+              scores.transpose(), p.logitScale(), queries.queryClass(), queries.classCount()), threshold), times), h, w);
+    }
+    long aggStart = System.nanoTime();
+    NDArray logits = agg.full(); // [Q, H, W]
+    long start = System.nanoTime();
+    times[0] += start - aggStart;
+    ImageContext context = null;
+    if (pamr != null || crf != null) {
+      // SCLIP refines with the normalised input resized back to the original size.
+      float[] back = Resize.bilinear(loaded.normalized(), 3, size[0], size[1], h, w);
+      context = new ImageContext(h, w, rgb.pixels(), back);
+    }
+    if (pamr != null) {
+      int q = (int) logits.getShape().get(0);
+      logits = scope.create(pamr.refine(logits.toFloatArray(), q, h, w, context), new Shape(q, h, w));
+    }
+    if (crf == null && p.areaThreshold() == null && threshold <= 0 && p.logitScale() > 0) {
+      Prediction pred = new Prediction(ClassScores.topQueryClass(logits, 0, queries.queryClass()), h, w);
+      times[1] += System.nanoTime() - start;
       return pred;
     }
+    NDArray probs = ClassScores.classProbabilities(logits, p.logitScale(), queries.queryClass(), queries.classCount());
+    if (crf != null) {
+      int c = queries.classCount();
+      probs = scope.create(crf.refine(probs.toFloatArray(), c, h, w, context), new Shape(c, h, w));
+    }
+    if (p.areaThreshold() != null) {
+      probs = ClassScores.applyAreaThreshold(probs, p.areaThreshold());
+    }
+    Prediction pred = new Prediction(ClassScores.labels(probs, threshold), h, w);
+    times[1] += System.nanoTime() - start;
+    return pred;
   }
 
   /**
@@ -299,22 +398,15 @@ public final class Evaluator {
    * argmaxed: channel 0 is class 0 (background), channel 1 + q the class of query q plus one (synonyms by
    * max). Logit scale, probability and area thresholds and post-processing do not apply to these scores.
    */
-  private Prediction predictWithBackground(Loaded loaded, QueryEmbeddings queries) {
-    Protocol p = resolved.protocol();
-    ScoresWithBackground scorer = (ScoresWithBackground) method;
-    try (NDManager scope = NDManager.newBaseManager()) {
-      NDArray scores = scores(scope, loaded, windows -> scorer.segmentWithBackground(windows, queries, p.bgThreshold()),
-          1 + queries.queryCount()); // [1 + Q, H, W]
-      long start = System.nanoTime();
-      int[] channelClass = new int[1 + queries.queryCount()];
-      for (int q = 0; q < queries.queryCount(); q++) {
-        channelClass[1 + q] = 1 + queries.queryClass()[q];
-      }
-      NDArray classScores = ClassScores.maxPerClass(scores, channelClass, 1 + queries.classCount());
-      Prediction pred = new Prediction(ClassScores.labels(classScores, 0), loaded.rgb().height(), loaded.rgb().width());
-      timer.record(Stage.POSTPROCESS, System.nanoTime() - start);
-      return pred;
+  private static Prediction predictWithBackground(NDManager scope, SlideInference.Aggregation agg,
+      QueryEmbeddings queries, long[] times) {
+    int[] channelClass = new int[1 + queries.queryCount()];
+    for (int q = 0; q < queries.queryCount(); q++) {
+      channelClass[1 + q] = 1 + queries.queryClass()[q];
     }
+    int[] labels = banded(scope, agg, scores -> ClassScores.labels(
+        ClassScores.maxPerClass(scores.transpose(), channelClass, 1 + queries.classCount()), 0), times);
+    return new Prediction(labels, agg.height(), agg.width());
   }
 
   private static PostProcessor postProcessor(String id, Map<String, String> params) {

@@ -50,9 +50,30 @@ public final class SlideInference {
    */
   public static NDArray run(UnaryOperator<NDArray> segmenter, int channels, NDArray image, int crop, int stride,
       int maxBatch, int outH, int outW) {
-    int height = (int) image.getShape().get(2);
-    int width = (int) image.getShape().get(3);
-    NDManager m = image.getManager();
+    return runAll(segmenter, channels, List.of(image), crop, stride, maxBatch, List.of(new int[] {outH, outW}))
+        .get(0).full();
+  }
+
+  /**
+   * Several images of the same size in shared forwards: their windows (or, for whole-image inference, the images)
+   * go through {@code segmenter} in batches of up to {@code maxBatch}, image after image, so that small images fill
+   * a batch. Nothing is resized yet: each {@link Aggregation} makes its image's scores at its own output size,
+   * whole or a band of rows at a time.
+   *
+   * @param images normalised images [1, 3, H, W], all of the same H and W, in one manager
+   * @param outSizes each image's output {height, width}
+   */
+  public static List<Aggregation> runAll(UnaryOperator<NDArray> segmenter, int channels, List<NDArray> images,
+      int crop, int stride, int maxBatch, List<int[]> outSizes) {
+    NDArray first = images.get(0);
+    int height = (int) first.getShape().get(2);
+    int width = (int) first.getShape().get(3);
+    for (NDArray image : images) {
+      if (image.getShape().get(2) != height || image.getShape().get(3) != width) {
+        throw new IllegalArgumentException("images batched together must have one size: " + first.getShape() + " and "
+            + image.getShape());
+      }
+    }
     List<SlideWindows.Window> windows = crop <= 0
         ? List.of(new SlideWindows.Window(0, height, 0, width))
         : SlideWindows.place(height, width, crop, stride);
@@ -62,21 +83,22 @@ public final class SlideInference {
       throw new IllegalStateException("windows do not form a grid: " + windows.size() + " for " + rows.size() + " x "
           + cols.size() + " spans");
     }
-    NDArray logits; // [N, channels, gh, gw], windows in row-major grid order
-    if (crop <= 0) {
-      logits = segmenter.apply(image);
-    } else {
-      List<NDArray> parts = new ArrayList<>();
-      for (int start = 0; start < windows.size(); start += maxBatch) {
-        List<SlideWindows.Window> chunk = windows.subList(start, Math.min(windows.size(), start + maxBatch));
-        List<NDArray> crops = new ArrayList<>(chunk.size());
-        for (SlideWindows.Window w : chunk) {
+    List<NDArray> crops = new ArrayList<>(images.size() * windows.size()); // image-major, windows in row-major order
+    for (NDArray image : images) {
+      if (crop <= 0) {
+        crops.add(image.get(0)); // [3, H, W]
+      } else {
+        for (SlideWindows.Window w : windows) {
           crops.add(image.get(new NDIndex("0, :, {}:{}, {}:{}", w.y1(), w.y2(), w.x1(), w.x2()))); // [3, ch, cw]
         }
-        parts.add(segmenter.apply(NDArrays.stack(new NDList(crops)))); // [B, channels, gh, gw]
       }
-      logits = parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts), 0);
     }
+    List<NDArray> parts = new ArrayList<>();
+    for (int start = 0; start < crops.size(); start += maxBatch) {
+      List<NDArray> chunk = crops.subList(start, Math.min(crops.size(), start + maxBatch));
+      parts.add(segmenter.apply(NDArrays.stack(new NDList(chunk)))); // [B, channels, gh, gw]
+    }
+    NDArray logits = parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts), 0); // [n*N, channels, gh, gw]
     Shape s = logits.getShape();
     if (s.get(1) != channels) {
       throw new IllegalStateException("segmenter returned " + s.get(1) + " channels, expected " + channels);
@@ -85,14 +107,84 @@ public final class SlideInference {
     int gw = (int) s.get(3);
     int r = rows.size();
     int c = cols.size();
-    NDArray grid = logits.reshape(r, c, channels, gh, gw).transpose(2, 0, 3, 1, 4)
-        .reshape(channels, (long) r * gh, (long) c * gw); // [Q, R*gh, C*gw]: window (i, j) is block (i, j)
-    NDArray a = m.create(axis(rows, height, gh, outH), new Shape(outH, (long) r * gh));
-    NDArray bT = m.create(axis(cols, width, gw, outW), new Shape(outW, (long) c * gw)).transpose();
-    // Either order gives the same [Q, outH, outW]; take the one with fewer multiply-adds.
-    double leftFirst = (double) outH * r * gh * c * gw + (double) outH * c * gw * outW;
-    double rightFirst = (double) r * gh * c * gw * outW + (double) outH * r * gh * outW;
-    return leftFirst <= rightFirst ? a.matMul(grid).matMul(bT) : a.matMul(grid.matMul(bT));
+    List<Aggregation> out = new ArrayList<>(images.size());
+    for (int i = 0; i < images.size(); i++) {
+      NDArray own = images.size() == 1 ? logits : logits.get(new NDIndex("{}:{}", i * windows.size(), (i + 1) * windows.size()));
+      NDArray grid = own.reshape(r, c, channels, gh, gw).transpose(2, 0, 3, 1, 4)
+          .reshape(channels, (long) r * gh, (long) c * gw); // [Q, R*gh, C*gw]: window (i, j) is block (i, j)
+      int outH = outSizes.get(i)[0];
+      int outW = outSizes.get(i)[1];
+      out.add(new Aggregation(grid, axis(rows, height, gh, outH), axis(cols, width, gw, outW), outH, outW));
+    }
+    return out;
+  }
+
+  /**
+   * One image's window scores on the patch grid and the two linear maps that average and resize them: the scores
+   * at the output size are A . grid_q . B^T for every channel q.
+   */
+  public static final class Aggregation {
+    private final NDArray grid; // [Q, R*gh, C*gw]
+    private final float[] a; // [outH, R*gh]
+    private final float[] b; // [outW, C*gw]
+    private final int outH;
+    private final int outW;
+    private NDArray gridTimesBt; // [R*gh, outW * Q], made for the first band
+
+    Aggregation(NDArray grid, float[] a, float[] b, int outH, int outW) {
+      this.grid = grid;
+      this.a = a;
+      this.b = b;
+      this.outH = outH;
+      this.outW = outW;
+    }
+
+    public int channels() {
+      return (int) grid.getShape().get(0);
+    }
+
+    public int height() {
+      return outH;
+    }
+
+    public int width() {
+      return outW;
+    }
+
+    /** The scores [Q, outH, outW] in the grid's manager. */
+    public NDArray full() {
+      NDManager m = grid.getManager();
+      long rows = grid.getShape().get(1);
+      long cols = grid.getShape().get(2);
+      int q = channels();
+      NDArray am = m.create(a, new Shape(outH, rows));
+      NDArray bT = m.create(b, new Shape(outW, cols)).transpose();
+      // Either order gives the same [Q, outH, outW]; take the one with fewer multiply-adds.
+      double leftFirst = (double) q * outH * rows * cols + (double) q * outH * cols * outW;
+      double rightFirst = (double) q * rows * cols * outW + (double) q * outH * rows * outW;
+      return leftFirst <= rightFirst ? am.matMul(grid).matMul(bT) : am.matMul(grid.matMul(bT));
+    }
+
+    /**
+     * Rows [y0, y1) of the scores, pixel-major: [(y1 - y0) * outW, Q] in {@code manager}, the channels of a pixel
+     * contiguous (for a fast argmax over them). Bands of a few rows keep a 171-class image's scores out of memory
+     * as a whole; the product with B is made once and shared by the bands.
+     */
+    public NDArray band(NDManager manager, int y0, int y1) {
+      long rows = grid.getShape().get(1);
+      long cols = grid.getShape().get(2);
+      int q = channels();
+      if (gridTimesBt == null) {
+        NDManager m = grid.getManager();
+        NDArray bm = m.create(b, new Shape(outW, cols));
+        // [R*gh, outW, Q]: for every grid row i, B . grid[:, i, :]^T
+        gridTimesBt = bm.matMul(grid.transpose(1, 2, 0)).reshape(rows, (long) outW * q);
+      }
+      float[] part = new float[(y1 - y0) * (int) rows];
+      System.arraycopy(a, y0 * (int) rows, part, 0, part.length);
+      NDArray am = manager.create(part, new Shape(y1 - y0, rows));
+      return am.matMul(gridTimesBt).reshape((long) (y1 - y0) * outW, q);
+    }
   }
 
   /** The distinct [start, end) spans of the windows along rows or columns, in placement order. */

@@ -38,11 +38,13 @@ import org.ovss.runner.protocol.Protocols;
  * system manager are the same after the last image as after the first {@code ovss.soak.first} images (every
  * per-image scope closed, nothing attached to the method's long-lived manager), and the heap after a GC and the
  * process RSS grow by no more than a small bound that does not scale with the images. Every build evaluates 240
- * images of 32 x 32 (about 0.1 s each on two busy cores); {@code -Psoak} evaluates 5,000.
+ * images of 32 x 32 (about 0.1 s each on two busy cores); {@code -Psoak} evaluates 5,008.
  */
 class EvalSoakTest {
   private static final int IMAGES = Integer.getInteger("ovss.soak.images", 240);
   private static final int FIRST = Integer.getInteger("ovss.soak.first", 60);
+  /** Images per forward: same-size whole images share forwards up to the window batch. */
+  private static final int BATCH = 16;
   private static final long HEAP_SLACK = 16L << 20;
   private static final long RSS_SLACK = 96L << 20;
 
@@ -50,6 +52,8 @@ class EvalSoakTest {
 
   @Test
   void memoryAndLiveNativeArraysStayFlatOverThousandsOfImages() throws Exception {
+    // Both samples are taken at the forward of a full group of BATCH images sharing it (same arrays alive).
+    assertThat(IMAGES % BATCH).as("ovss.soak.images must be a multiple of %d", BATCH).isZero();
     DatasetSpec spec = DatasetSpecs.get("voc21");
     DatasetIndex index = DatasetIndex.open(spec, dataset(dir.resolve("VOC2012"), IMAGES));
     Path weights = ClipPresets.writeRandom("tiny", 5L, dir.resolve("clip.safetensors"));
@@ -59,7 +63,7 @@ class EvalSoakTest {
     try (SegmentationMethod real = MethodRegistry.discover().get("sclip").open(MethodConfig.of(weights, null));
         Probe probe = new Probe(real, samples)) {
       PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-      EvalResults results = new Evaluator(probe, spec, index, protocol, null, 16).run(quiet, weights.toString(), "x");
+      EvalResults results = new Evaluator(probe, spec, index, protocol, null, BATCH).run(quiet, weights.toString(), "x");
       assertThat(results.images()).isEqualTo(IMAGES);
     }
     assertThat(samples).hasSize(2);
@@ -117,9 +121,11 @@ class EvalSoakTest {
 
     @Override
     public NDArray segment(NDArray windows, QueryEmbeddings queries) {
-      // whole-image inference: one call per image; the previous image's scope is closed by now
-      images++;
-      if (images == FIRST + 1 || images == IMAGES) {
+      // whole-image inference: one image per window, BATCH images per call (every group full, see the test); the
+      // previous group's scope is closed by now
+      int before = images;
+      images += (int) windows.getShape().get(0);
+      if ((before <= FIRST && images > FIRST) || images == IMAGES) {
         samples.add(Sample.now());
       }
       return real.segment(windows, queries);

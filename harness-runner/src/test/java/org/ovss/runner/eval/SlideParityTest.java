@@ -71,8 +71,33 @@ class SlideParityTest {
       NDArray probs = ClassScores.classProbabilities(logits, logitScale, queryClass, classCount);
       close(probs.toFloatArray(), io.readFloats("class_probs"), 1e-4, "class_probs");
       assertLabels(ClassScores.labels(probs, probThd), io.readLongs("pred_prob_thd"), "pred_prob_thd");
-      assertThat(ClassScores.topQueryClass(logits, queryClass)).as("labels without a threshold, from the logits")
+      assertThat(ClassScores.topQueryClass(logits, 0, queryClass)).as("labels without a threshold, from the logits")
           .isEqualTo(ClassScores.labels(probs, 0));
+
+      // The evaluator's banded path: scores a few rows at a time, pixel-major, straight to labels.
+      SlideInference.Aggregation agg = SlideInference.runAll(w -> sclip.segment(w, queries), queries.queryCount(),
+          java.util.List.of(image), crop, stride, 16, java.util.List.of(new int[] {outH, outW})).get(0);
+      float[] banded = new float[queries.queryCount() * outH * outW];
+      int[] bandedProbLabels = new int[outH * outW];
+      int[] bandedTopLabels = new int[outH * outW];
+      for (int y0 = 0; y0 < outH; y0 += 3) {
+        int y1 = Math.min(outH, y0 + 3);
+        try (NDManager band = m.newSubManager()) {
+          NDArray rows = agg.band(band, y0, y1); // [(y1 - y0) * outW, Q]
+          NDArray byQuery = rows.transpose().reshape(queries.queryCount(), y1 - y0, outW);
+          float[] part = byQuery.toFloatArray();
+          int n = (y1 - y0) * outW;
+          for (int q = 0; q < queries.queryCount(); q++) {
+            System.arraycopy(part, q * n, banded, q * outH * outW + y0 * outW, n);
+          }
+          NDArray bandProbs = ClassScores.classProbabilities(rows.transpose(), logitScale, queryClass, classCount);
+          System.arraycopy(ClassScores.labels(bandProbs, probThd), 0, bandedProbLabels, y0 * outW, n);
+          System.arraycopy(ClassScores.topQueryClass(rows, 1, queryClass), 0, bandedTopLabels, y0 * outW, n);
+        }
+      }
+      close(banded, io.readFloats("logits"), 1e-4, "logits, in bands");
+      assertLabels(bandedProbLabels, io.readLongs("pred_prob_thd"), "pred_prob_thd, in bands");
+      assertThat(bandedTopLabels).as("labels without a threshold, in bands").isEqualTo(ClassScores.labels(probs, 0));
 
       NDArray area = ClassScores.applyAreaThreshold(probs, areaThd);
       close(area.toFloatArray(), io.readFloats("class_probs_area"), 1e-4, "class_probs_area");
