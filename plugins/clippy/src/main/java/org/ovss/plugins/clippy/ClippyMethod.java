@@ -52,7 +52,7 @@ public final class ClippyMethod implements SegmentationMethod {
         + " embeddings of a class averaged into one query (PAPER App. I) [max]");
     k.put("vision-heads", "attention heads of the image tower [weights metadata, else width/64]");
     k.put("text-heads", "attention heads of the text tower [weights metadata, else width/64]");
-    k.put(PromptEncoder.TEXT_BATCH, "prompts per text-encoder forward [256]");
+    k.put(PromptEncoder.TEXT_BATCH, "prompts per text-encoder forward [" + PromptEncoder.DEFAULT_TEXT_BATCH + "]");
     return java.util.Collections.unmodifiableMap(k);
   }
 
@@ -76,7 +76,7 @@ public final class ClippyMethod implements SegmentationMethod {
     }
     this.info = info;
     this.config = config;
-    this.textBatch = config.positiveInt(PromptEncoder.TEXT_BATCH).orElse(256);
+    this.textBatch = PromptEncoder.textBatch(config);
     String synonyms = config.option("synonyms", "max").strip().toLowerCase(Locale.ROOT);
     if (!synonyms.equals("max") && !synonyms.equals("mean")) {
       throw new InvalidInputException("option synonyms must be 'max' or 'mean', got '" + synonyms + "'");

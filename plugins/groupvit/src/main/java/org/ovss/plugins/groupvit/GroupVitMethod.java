@@ -40,7 +40,7 @@ public final class GroupVitMethod implements SegmentationMethod, ScoresWithBackg
   /** Knobs of {@link MethodConfig#options()}. */
   public static final Map<String, String> KNOBS = Map.of(
       "config", "GroupViT model config JSON (default: " + GroupVitConfig.FILE_NAME + ", else config.json, beside the weights)",
-      PromptEncoder.TEXT_BATCH, "prompts per text-encoder forward (default 256)");
+      PromptEncoder.TEXT_BATCH, "prompts per text-encoder forward (default " + PromptEncoder.DEFAULT_TEXT_BATCH + ")");
 
   /** GroupViT's ImageNet normalisation (segmentation configs: mean 123.675/116.28/103.53, std 58.395/57.12/57.375). */
   public static final float[] IMAGENET_MEAN = GroupVitTraining.MEAN.clone();
@@ -59,7 +59,7 @@ public final class GroupVitMethod implements SegmentationMethod, ScoresWithBackg
   public GroupVitMethod(MethodInfo info, MethodConfig config) {
     this.info = info;
     this.config = config;
-    this.textBatch = config.positiveInt(PromptEncoder.TEXT_BATCH).orElse(256);
+    this.textBatch = PromptEncoder.textBatch(config);
     manager = NDManager.newBaseManager();
     if (config.weights().isPresent()) {
       try {

@@ -63,7 +63,7 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
         + " [1 / the training temperature stored in the checkpoint]");
     k.put("vision-heads", "attention heads of the image tower (default: weights metadata, else width/64)");
     k.put("text-heads", "attention heads of the text tower (default as vision-heads)");
-    k.put(PromptEncoder.TEXT_BATCH, "prompts per text-encoder forward (default 256)");
+    k.put(PromptEncoder.TEXT_BATCH, "prompts per text-encoder forward (default " + PromptEncoder.DEFAULT_TEXT_BATCH + ")");
     return Collections.unmodifiableMap(k);
   }
 
@@ -95,7 +95,7 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
     if (!unknown.isEmpty()) {
       throw new InvalidInputException("unknown pacl option(s) " + unknown + "; known: " + String.join(", ", KNOBS.keySet()));
     }
-    this.textBatch = config.positiveInt(PromptEncoder.TEXT_BATCH).orElse(256);
+    this.textBatch = PromptEncoder.textBatch(config);
     this.classLogitScale = positiveOption(config, "class-logit-scale");
     manager = NDManager.newBaseManager();
     store = new ParameterStore(manager, false);

@@ -48,7 +48,7 @@ public final class SegclipMethod implements SegmentationMethod, ScoresWithBackgr
       "vision-heads", "attention heads of the image tower (default: weights metadata, else the k/v conv groups)",
       "text-heads", "attention heads of the text tower (default: weights metadata, else width / 64)",
       "decoder-heads", "attention heads of the MAE decoder (default: weights metadata, else 8)",
-      PromptEncoder.TEXT_BATCH, "prompts per text-encoder forward (default 256)");
+      PromptEncoder.TEXT_BATCH, "prompts per text-encoder forward (default " + PromptEncoder.DEFAULT_TEXT_BATCH + ")");
 
   /** Size of CLIP's BPE vocabulary, for which the bundled tokenizer is the fallback. */
 
@@ -67,7 +67,7 @@ public final class SegclipMethod implements SegmentationMethod, ScoresWithBackgr
   public SegclipMethod(MethodInfo info, MethodConfig config) {
     this.info = info;
     this.config = config;
-    this.textBatch = config.positiveInt(PromptEncoder.TEXT_BATCH).orElse(256);
+    this.textBatch = PromptEncoder.textBatch(config);
     String at = config.option("logits-at", "pixels").strip().toLowerCase(Locale.ROOT);
     if (!at.equals("pixels") && !at.equals("patches")) {
       throw new InvalidInputException("option logits-at must be 'pixels' or 'patches', got '" + at + "'");

@@ -62,7 +62,7 @@ record SimsegOptions(
       k.put(CRF_PREFIX + p, "densecrf parameter " + p + " [SimSeg's: gaussian 3/3, bilateral 40/13/10, 3 iterations]");
     }
     k.put("closing", "side of the square closing (dilate then erode) after the CRF; 0 = none [7, official]");
-    k.put(PromptEncoder.TEXT_BATCH, "prompts per text-encoder forward [256]");
+    k.put(PromptEncoder.TEXT_BATCH, "prompts per text-encoder forward [" + PromptEncoder.DEFAULT_TEXT_BATCH + "]");
     k.put("vision-heads", "image-tower heads for CLIP weights without head metadata [metadata, else width/64]");
     k.put("text-heads", "text-tower heads, likewise");
     return Collections.unmodifiableMap(k);
@@ -94,7 +94,7 @@ record SimsegOptions(
     return new SimsegOptions(MethodConfig.positiveInt(options, "image-k"), MethodConfig.positiveInt(options, "text-k").orElse(1),
         topClasses, MethodConfig.positiveInt(options, "candidates").orElse(5), crf.equals("on"),
         Collections.unmodifiableMap(crfParameters), nonNegative(options, "closing", 7),
-        MethodConfig.positiveInt(options, PromptEncoder.TEXT_BATCH).orElse(256),
+        MethodConfig.positiveInt(options, PromptEncoder.TEXT_BATCH).orElse(PromptEncoder.DEFAULT_TEXT_BATCH),
         MethodConfig.positiveInt(options, "vision-heads"), MethodConfig.positiveInt(options, "text-heads"));
   }
 
