@@ -3,6 +3,7 @@ package org.ovss.api;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * How to open a method.
@@ -40,5 +41,46 @@ public record MethodConfig(
 
   public String option(String name, String defaultValue) {
     return options.getOrDefault(name, defaultValue);
+  }
+
+  /**
+   * The option {@code name} as a positive integer; empty when it is not set.
+   *
+   * @throws InvalidInputException "option NAME must be a positive integer, got 'VALUE'"
+   */
+  public OptionalInt positiveInt(String name) {
+    return positiveInt(options, name);
+  }
+
+  /**
+   * {@link #positiveInt(String)} on a plain option map ({@link #options()} already split off, say).
+   *
+   * @throws InvalidInputException "option NAME must be a positive integer, got 'VALUE'"
+   */
+  public static OptionalInt positiveInt(Map<String, String> options, String name) {
+    return positiveInt(options, name, "option");
+  }
+
+  /**
+   * The value of {@code name} in {@code values} as a positive integer (surrounding blanks ignored); empty when
+   * it is not set. Shared by method options and training settings ({@link TrainSpec#positiveInt}).
+   *
+   * @param kind what the values are, first word of the error: "option" or "training setting"
+   * @throws InvalidInputException "KIND NAME must be a positive integer, got 'VALUE'"
+   */
+  static OptionalInt positiveInt(Map<String, String> values, String name, String kind) {
+    String v = values.get(name);
+    if (v == null) {
+      return OptionalInt.empty();
+    }
+    try {
+      int n = Integer.parseInt(v.strip());
+      if (n > 0) {
+        return OptionalInt.of(n);
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new InvalidInputException(kind + " " + name + " must be a positive integer, got '" + v + "'");
   }
 }

@@ -3,6 +3,7 @@ package org.ovss.api;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -43,5 +44,14 @@ public record TrainSpec(Path outputDir, int steps, long seed, Map<String, String
       throw new InvalidInputException("unknown " + method + " training setting(s) " + unknown + "; known: "
           + String.join(", ", known));
     }
+  }
+
+  /**
+   * The training setting {@code key} of {@code config} as a positive integer; empty when it is not set.
+   *
+   * @throws InvalidInputException "training setting KEY must be a positive integer, got 'VALUE'"
+   */
+  public static OptionalInt positiveInt(Map<String, String> config, String key) {
+    return MethodConfig.positiveInt(config, key, "training setting");
   }
 }

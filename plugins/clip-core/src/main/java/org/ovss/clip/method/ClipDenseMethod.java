@@ -1,18 +1,14 @@
 package org.ovss.clip.method;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import org.ovss.api.Capability;
 import org.ovss.api.ClassPrompt;
 import org.ovss.api.ImageTextSource;
@@ -46,7 +42,8 @@ public class ClipDenseMethod implements SegmentationMethod {
   public static final Map<String, String> KNOBS = Map.of(
       "vision-heads", "attention heads of the image tower (default: weights metadata, config.json, else width/64)",
       "text-heads", "attention heads of the text tower (default as vision-heads)",
-      "text-batch", "prompts per text-encoder forward (default 32: a block's activations at 256 prompts take over 2 GB)");
+      PromptEncoder.TEXT_BATCH, "prompts per text-encoder forward (default " + PromptEncoder.DEFAULT_TEXT_BATCH
+          + ": a block's activations at 256 prompts take over 2 GB)");
 
   /** Size of CLIP's BPE vocabulary: 2 x 256 byte tokens, 48894 merges, start and end of text. */
 
@@ -63,13 +60,13 @@ public class ClipDenseMethod implements SegmentationMethod {
     this.info = info;
     this.config = config;
     this.lastBlock = lastBlock;
-    this.textBatch = intOption(config, "text-batch").orElse(32);
+    this.textBatch = PromptEncoder.textBatch(config);
     manager = NDManager.newBaseManager();
     parameters = new ParameterStore(manager, false);
     if (config.weights().isPresent()) {
       try {
         model = ClipWeights.load(config.weights().get(), manager,
-            new ClipWeights.Heads(intOption(config, "vision-heads"), intOption(config, "text-heads")));
+            new ClipWeights.Heads(config.positiveInt("vision-heads"), config.positiveInt("text-heads")));
       } catch (RuntimeException e) {
         manager.close();
         throw e;
@@ -79,22 +76,6 @@ public class ClipDenseMethod implements SegmentationMethod {
       throw new InvalidInputException("method '" + info.id() + "' needs a weights file (--weights FILE)");
     } else {
       model = null; // opened only to train a new model
-    }
-  }
-
-  private static OptionalInt intOption(MethodConfig config, String name) {
-    String v = config.options().get(name);
-    if (v == null) {
-      return OptionalInt.empty();
-    }
-    try {
-      int n = Integer.parseInt(v.strip());
-      if (n <= 0) {
-        throw new NumberFormatException();
-      }
-      return OptionalInt.of(n);
-    } catch (NumberFormatException e) {
-      throw new InvalidInputException("option " + name + " must be a positive integer, got '" + v + "'");
     }
   }
 
@@ -116,41 +97,12 @@ public class ClipDenseMethod implements SegmentationMethod {
     return new InputSpec(model().config().imageResolution(), model().config().patchSize(), InputSpec.CLIP_MEAN, InputSpec.CLIP_STD);
   }
 
+  /** Each prompt normalised, mean over templates, normalised again (SCLIP clip_segmentor.py). */
   @Override
   public QueryEmbeddings encodeText(List<ClassPrompt> classes, PromptSet prompts) {
-    ClipTokenizer tok = tokenizer();
-    int context = model().config().contextLength();
-    List<String> texts = new ArrayList<>();
-    int[] queryClass = new int[classes.stream().mapToInt(c -> c.queries().size()).sum()];
-    int q = 0;
-    for (int c = 0; c < classes.size(); c++) {
-      for (String query : classes.get(c).queries()) {
-        queryClass[q++] = c;
-        for (String template : prompts.templates()) {
-          texts.add(prompts.apply(template, query));
-        }
-      }
-    }
-    int templates = prompts.templates().size();
-    long dim = model().config().embedDim();
-    try (NDManager scope = manager.newSubManager()) {
-      List<NDArray> chunks = new ArrayList<>();
-      for (int start = 0; start < texts.size(); start += textBatch) {
-        List<String> chunk = texts.subList(start, Math.min(texts.size(), start + textBatch));
-        int[] flat = new int[chunk.size() * context];
-        for (int i = 0; i < chunk.size(); i++) {
-          System.arraycopy(tok.tokenize(chunk.get(i), context), 0, flat, i * context, context);
-        }
-        NDArray ids = scope.create(flat, new Shape(chunk.size(), context));
-        chunks.add(ClipModel.l2Normalize(model().encodeText(parameters, ids, false))); // [n, E]
-      }
-      NDArray all = chunks.size() == 1 ? chunks.get(0) : NDArrays.concat(new NDList(chunks), 0); // [Q*T, E]
-      // Each prompt normalised, mean over templates, normalised again (SCLIP clip_segmentor.py).
-      NDArray mean = all.reshape(queryClass.length, templates, dim).mean(new int[] {1}); // [Q, E]
-      NDArray result = ClipModel.l2Normalize(mean);
-      result.attach(manager);
-      return new QueryEmbeddings(result, queryClass, classes.size());
-    }
+    ClipModel m = model();
+    return new PromptEncoder(tokenizer(), m.config().contextLength(), textBatch, PromptEncoder.Averaging.NORMALIZED_PROMPTS)
+        .encode(classes, prompts, manager, ids -> m.encodeText(parameters, ids, false));
   }
 
   @Override

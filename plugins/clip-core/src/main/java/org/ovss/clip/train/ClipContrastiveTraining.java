@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Random;
 import org.ovss.api.ImageTextSource;
 import org.ovss.api.InvalidInputException;
+import org.ovss.api.TrainSpec;
 import org.ovss.api.Trainable;
 import org.ovss.clip.model.ClipConfig;
 import org.ovss.clip.model.ClipModel;
@@ -120,21 +121,9 @@ public final class ClipContrastiveTraining implements Trainable {
     }
   }
 
-  /** A positive integer setting, or the default. */
+  /** A positive integer setting, or the default ({@link TrainSpec#positiveInt}). */
   public static int intKey(Map<String, String> config, String key, int defaultValue) {
-    String v = config.get(key);
-    if (v == null) {
-      return defaultValue;
-    }
-    try {
-      int n = Integer.parseInt(v.strip());
-      if (n <= 0) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new InvalidInputException("training setting " + key + " must be a positive integer, got '" + v + "'");
-    }
+    return TrainSpec.positiveInt(config, key).orElse(defaultValue);
   }
 
   public ClipModel model() {

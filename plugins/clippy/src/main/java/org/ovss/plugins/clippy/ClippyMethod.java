@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import org.ovss.api.ClassPrompt;
@@ -30,6 +29,7 @@ import org.ovss.api.TrainListener;
 import org.ovss.api.TrainResult;
 import org.ovss.api.TrainSpec;
 import org.ovss.api.TrainingEngine;
+import org.ovss.clip.method.PromptEncoder;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.tokenizer.ModelTokenizer;
 import org.ovss.clip.weights.ClipWeights;
@@ -52,7 +52,7 @@ public final class ClippyMethod implements SegmentationMethod {
         + " embeddings of a class averaged into one query (PAPER App. I) [max]");
     k.put("vision-heads", "attention heads of the image tower [weights metadata, else width/64]");
     k.put("text-heads", "attention heads of the text tower [weights metadata, else width/64]");
-    k.put("text-batch", "prompts per text-encoder forward [256]");
+    k.put(PromptEncoder.TEXT_BATCH, "prompts per text-encoder forward [" + PromptEncoder.DEFAULT_TEXT_BATCH + "]");
     return java.util.Collections.unmodifiableMap(k);
   }
 
@@ -76,7 +76,7 @@ public final class ClippyMethod implements SegmentationMethod {
     }
     this.info = info;
     this.config = config;
-    this.textBatch = intOption(config, "text-batch").orElse(256);
+    this.textBatch = PromptEncoder.textBatch(config);
     String synonyms = config.option("synonyms", "max").strip().toLowerCase(Locale.ROOT);
     if (!synonyms.equals("max") && !synonyms.equals("mean")) {
       throw new InvalidInputException("option synonyms must be 'max' or 'mean', got '" + synonyms + "'");
@@ -92,23 +92,7 @@ public final class ClippyMethod implements SegmentationMethod {
   }
 
   private static ClipWeights.Heads heads(MethodConfig config) {
-    return new ClipWeights.Heads(intOption(config, "vision-heads"), intOption(config, "text-heads"));
-  }
-
-  private static OptionalInt intOption(MethodConfig config, String name) {
-    String v = config.options().get(name);
-    if (v == null) {
-      return OptionalInt.empty();
-    }
-    try {
-      int n = Integer.parseInt(v.strip());
-      if (n <= 0) {
-        throw new NumberFormatException();
-      }
-      return OptionalInt.of(n);
-    } catch (NumberFormatException e) {
-      throw new InvalidInputException("option " + name + " must be a positive integer, got '" + v + "'");
-    }
+    return new ClipWeights.Heads(config.positiveInt("vision-heads"), config.positiveInt("text-heads"));
   }
 
   @Override
@@ -140,52 +124,25 @@ public final class ClippyMethod implements SegmentationMethod {
   @Override
   public QueryEmbeddings encodeText(List<ClassPrompt> classes, PromptSet prompts) {
     ClippyModel m = model();
-    ClipTokenizer tok = tokenizer();
-    int context = m.clipConfig().contextLength();
-    List<String> texts = new ArrayList<>();
-    int queries = classes.stream().mapToInt(c -> c.queries().size()).sum();
-    int[] queryClass = new int[queries];
-    int q = 0;
-    for (int c = 0; c < classes.size(); c++) {
-      for (String query : classes.get(c).queries()) {
-        queryClass[q++] = c;
-        for (String template : prompts.templates()) {
-          texts.add(prompts.apply(template, query));
-        }
-      }
+    QueryEmbeddings perQuery = new PromptEncoder(tokenizer(), m.clipConfig().contextLength(), textBatch,
+        PromptEncoder.Averaging.NORMALIZED_PROMPTS).encode(classes, prompts, manager, m::encodeText); // [Q, E]
+    if (!meanSynonyms) {
+      return perQuery;
     }
-    int templates = prompts.templates().size();
-    long dim = m.clipConfig().embedDim();
     try (NDManager scope = manager.newSubManager()) {
-      List<NDArray> chunks = new ArrayList<>();
-      for (int start = 0; start < texts.size(); start += textBatch) {
-        List<String> chunk = texts.subList(start, Math.min(texts.size(), start + textBatch));
-        int[] flat = new int[chunk.size() * context];
-        for (int i = 0; i < chunk.size(); i++) {
-          System.arraycopy(tok.tokenize(chunk.get(i), context), 0, flat, i * context, context);
-        }
-        chunks.add(ClippyModel.l2Normalize(m.encodeText(scope.create(flat, new Shape(chunk.size(), context))))); // [n, E]
+      NDArray queries = perQuery.embeddings();
+      queries.attach(scope); // replaced by the per-class means below
+      List<NDArray> rows = new ArrayList<>();
+      int first = 0;
+      for (ClassPrompt cp : classes) {
+        int n = cp.queries().size();
+        rows.add(queries.get(first + ":" + (first + n)).mean(new int[] {0}));
+        first += n;
       }
-      NDArray all = chunks.size() == 1 ? chunks.get(0) : NDArrays.concat(new NDList(chunks), 0); // [Q*T, E]
-      NDArray perQuery = ClippyModel.l2Normalize(all.reshape(queries, templates, dim).mean(new int[] {1})); // [Q, E]
-      NDArray result;
-      int[] resultClass;
-      if (meanSynonyms) {
-        List<NDArray> rows = new ArrayList<>();
-        int first = 0;
-        for (ClassPrompt cp : classes) {
-          int n = cp.queries().size();
-          rows.add(perQuery.get(first + ":" + (first + n)).mean(new int[] {0}));
-          first += n;
-        }
-        result = ClippyModel.l2Normalize(NDArrays.stack(new NDList(rows))); // [C, E]
-        resultClass = new int[classes.size()];
-        for (int c = 0; c < resultClass.length; c++) {
-          resultClass[c] = c;
-        }
-      } else {
-        result = perQuery;
-        resultClass = queryClass;
+      NDArray result = ClippyModel.l2Normalize(NDArrays.stack(new NDList(rows))); // [C, E]
+      int[] resultClass = new int[classes.size()];
+      for (int c = 0; c < resultClass.length; c++) {
+        resultClass[c] = c;
       }
       result.attach(manager);
       return new QueryEmbeddings(result, resultClass, classes.size());

@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.ovss.api.InvalidInputException;
+import org.ovss.api.TrainSpec;
 import org.ovss.clip.model.ClipConfig;
 import org.ovss.clip.train.ClipContrastiveTraining;
 
@@ -35,9 +35,6 @@ public record ClippyTrainSettings(
   /** The method's keys with their descriptions (defaults in brackets). */
   public static final Map<String, String> KEYS = keys();
 
-  /** Keys of the runner's training engine, passed through ({@link org.ovss.api.TrainingEngine}). */
-  public static final Set<String> ENGINE_KEYS = Set.of(
-      "lr", "weight-decay", "beta1", "beta2", "eps", "warmup-steps", "min-lr", "clip-norm", "checkpoint-every");
 
   /** Keys that shape a new model; refused when training continues from a checkpoint. */
   static final Set<String> ARCH_KEYS = Set.of(
@@ -75,14 +72,7 @@ public record ClippyTrainSettings(
    * @throws InvalidInputException naming the key if a key is unknown or a value is invalid
    */
   public static ClippyTrainSettings of(Map<String, String> config) {
-    Set<String> unknown = new TreeSet<>(config.keySet());
-    unknown.removeAll(KEYS.keySet());
-    unknown.removeAll(ENGINE_KEYS);
-    if (!unknown.isEmpty()) {
-      Set<String> known = new TreeSet<>(KEYS.keySet());
-      known.addAll(ENGINE_KEYS);
-      throw new InvalidInputException("unknown clippy training setting(s) " + unknown + "; known: " + String.join(", ", known));
-    }
+    TrainSpec.requireKnownKeys("clippy", config, KEYS.keySet());
     ClipContrastiveTraining.Architecture arch =
         ClipContrastiveTraining.Architecture.from(config, ClipContrastiveTraining.Architecture.SYNTH);
     try {

@@ -1,14 +1,10 @@
 package org.ovss.plugins.groupvit;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +22,7 @@ import org.ovss.api.TrainListener;
 import org.ovss.api.TrainResult;
 import org.ovss.api.TrainSpec;
 import org.ovss.api.TrainingEngine;
+import org.ovss.clip.method.PromptEncoder;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.tokenizer.ModelTokenizer;
 
@@ -43,7 +40,7 @@ public final class GroupVitMethod implements SegmentationMethod, ScoresWithBackg
   /** Knobs of {@link MethodConfig#options()}. */
   public static final Map<String, String> KNOBS = Map.of(
       "config", "GroupViT model config JSON (default: " + GroupVitConfig.FILE_NAME + ", else config.json, beside the weights)",
-      "text-batch", "prompts per text-encoder forward (default 256)");
+      PromptEncoder.TEXT_BATCH, "prompts per text-encoder forward (default " + PromptEncoder.DEFAULT_TEXT_BATCH + ")");
 
   /** GroupViT's ImageNet normalisation (segmentation configs: mean 123.675/116.28/103.53, std 58.395/57.12/57.375). */
   public static final float[] IMAGENET_MEAN = GroupVitTraining.MEAN.clone();
@@ -62,7 +59,7 @@ public final class GroupVitMethod implements SegmentationMethod, ScoresWithBackg
   public GroupVitMethod(MethodInfo info, MethodConfig config) {
     this.info = info;
     this.config = config;
-    this.textBatch = positiveOption(config, "text-batch", 256);
+    this.textBatch = PromptEncoder.textBatch(config);
     manager = NDManager.newBaseManager();
     if (config.weights().isPresent()) {
       try {
@@ -75,22 +72,6 @@ public final class GroupVitMethod implements SegmentationMethod, ScoresWithBackg
       }
     } else {
       model = null; // opened only to train a new model
-    }
-  }
-
-  private static int positiveOption(MethodConfig config, String name, int defaultValue) {
-    String v = config.options().get(name);
-    if (v == null) {
-      return defaultValue;
-    }
-    try {
-      int n = Integer.parseInt(v.strip());
-      if (n <= 0) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new InvalidInputException("option " + name + " must be a positive integer, got '" + v + "'");
     }
   }
 
@@ -120,37 +101,9 @@ public final class GroupVitMethod implements SegmentationMethod, ScoresWithBackg
    */
   @Override
   public QueryEmbeddings encodeText(List<ClassPrompt> classes, PromptSet prompts) {
-    ClipTokenizer tok = tokenizer();
-    int context = model().config().contextLength();
-    List<String> texts = new ArrayList<>();
-    int[] queryClass = new int[classes.stream().mapToInt(c -> c.queries().size()).sum()];
-    int q = 0;
-    for (int c = 0; c < classes.size(); c++) {
-      for (String query : classes.get(c).queries()) {
-        queryClass[q++] = c;
-        for (String template : prompts.templates()) {
-          texts.add(prompts.apply(template, query));
-        }
-      }
-    }
-    int templates = prompts.templates().size();
-    try (NDManager scope = manager.newSubManager()) {
-      List<NDArray> chunks = new ArrayList<>();
-      for (int start = 0; start < texts.size(); start += textBatch) {
-        List<String> chunk = texts.subList(start, Math.min(texts.size(), start + textBatch));
-        int[] flat = new int[chunk.size() * context];
-        for (int i = 0; i < chunk.size(); i++) {
-          System.arraycopy(tok.tokenize(chunk.get(i), context), 0, flat, i * context, context);
-        }
-        NDArray ids = scope.create(flat, new Shape(chunk.size(), context));
-        chunks.add(model().projectText(model().encodeText(ids), GroupVitModel.Pass.EVAL)); // [n, D]
-      }
-      NDArray all = chunks.size() == 1 ? chunks.get(0) : NDArrays.concat(new NDList(chunks), 0); // [Q*T, D]
-      NDArray mean = all.reshape(queryClass.length, templates, model().config().outputDim()).mean(new int[] {1}); // [Q, D]
-      NDArray result = Nn.l2Normalize(mean);
-      result.attach(manager);
-      return new QueryEmbeddings(result, queryClass, classes.size());
-    }
+    GroupVitModel m = model();
+    return new PromptEncoder(tokenizer(), m.config().contextLength(), textBatch, PromptEncoder.Averaging.MEAN_THEN_F_NORMALIZE)
+        .encode(classes, prompts, manager, ids -> m.projectText(m.encodeText(ids), GroupVitModel.Pass.EVAL)); // [n, D]
   }
 
   /**

@@ -1,21 +1,16 @@
 package org.ovss.plugins.pacl;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import org.ovss.api.ClassPrompt;
@@ -32,6 +27,7 @@ import org.ovss.api.TrainListener;
 import org.ovss.api.TrainResult;
 import org.ovss.api.TrainSpec;
 import org.ovss.api.TrainingEngine;
+import org.ovss.clip.method.PromptEncoder;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.tokenizer.ModelTokenizer;
@@ -67,7 +63,7 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
         + " [1 / the training temperature stored in the checkpoint]");
     k.put("vision-heads", "attention heads of the image tower (default: weights metadata, else width/64)");
     k.put("text-heads", "attention heads of the text tower (default as vision-heads)");
-    k.put("text-batch", "prompts per text-encoder forward (default 256)");
+    k.put(PromptEncoder.TEXT_BATCH, "prompts per text-encoder forward (default " + PromptEncoder.DEFAULT_TEXT_BATCH + ")");
     return Collections.unmodifiableMap(k);
   }
 
@@ -99,12 +95,12 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
     if (!unknown.isEmpty()) {
       throw new InvalidInputException("unknown pacl option(s) " + unknown + "; known: " + String.join(", ", KNOBS.keySet()));
     }
-    this.textBatch = intOption(config, "text-batch").orElse(256);
+    this.textBatch = PromptEncoder.textBatch(config);
     this.classLogitScale = positiveOption(config, "class-logit-scale");
     manager = NDManager.newBaseManager();
     store = new ParameterStore(manager, false);
     try {
-      ClipWeights.Heads heads = new ClipWeights.Heads(intOption(config, "vision-heads"), intOption(config, "text-heads"));
+      ClipWeights.Heads heads = new ClipWeights.Heads(config.positiveInt("vision-heads"), config.positiveInt("text-heads"));
       Optional<Path> weights = config.weights();
       if (weights.isPresent() && PaclCheckpoint.isPacl(weights.get())) {
         pacl = PaclCheckpoint.load(weights.get(), manager, heads);
@@ -129,27 +125,11 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
     if (v.strip().equalsIgnoreCase("native")) {
       return patch;
     }
-    int s = intOption(config, "stride").getAsInt();
+    int s = config.positiveInt("stride").getAsInt();
     if (s > patch) {
       throw new InvalidInputException("option stride must be at most the CLIP's patch size " + patch + ", got " + s);
     }
     return s;
-  }
-
-  private static OptionalInt intOption(MethodConfig config, String name) {
-    String v = config.options().get(name);
-    if (v == null) {
-      return OptionalInt.empty();
-    }
-    try {
-      int n = Integer.parseInt(v.strip());
-      if (n <= 0) {
-        throw new NumberFormatException();
-      }
-      return OptionalInt.of(n);
-    } catch (NumberFormatException e) {
-      throw new InvalidInputException("option " + name + " must be a positive integer, got '" + v + "'");
-    }
   }
 
   private static OptionalDouble positiveOption(MethodConfig config, String name) {
@@ -216,37 +196,8 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
   @Override
   public QueryEmbeddings encodeText(List<ClassPrompt> classes, PromptSet prompts) {
     ClipModel m = clip();
-    ClipTokenizer tok = tokenizer();
-    int context = m.config().contextLength();
-    List<String> texts = new ArrayList<>();
-    int[] queryClass = new int[classes.stream().mapToInt(c -> c.queries().size()).sum()];
-    int q = 0;
-    for (int c = 0; c < classes.size(); c++) {
-      for (String query : classes.get(c).queries()) {
-        queryClass[q++] = c;
-        for (String template : prompts.templates()) {
-          texts.add(prompts.apply(template, query));
-        }
-      }
-    }
-    int templates = prompts.templates().size();
-    try (NDManager scope = manager.newSubManager()) {
-      List<NDArray> chunks = new ArrayList<>();
-      for (int start = 0; start < texts.size(); start += textBatch) {
-        List<String> chunk = texts.subList(start, Math.min(texts.size(), start + textBatch));
-        int[] flat = new int[chunk.size() * context];
-        for (int i = 0; i < chunk.size(); i++) {
-          System.arraycopy(tok.tokenize(chunk.get(i), context), 0, flat, i * context, context);
-        }
-        NDArray ids = scope.create(flat, new Shape(chunk.size(), context));
-        chunks.add(Nn.l2Normalize(m.encodeText(store, ids, false))); // [n, E]
-      }
-      NDArray all = chunks.size() == 1 ? chunks.get(0) : NDArrays.concat(new NDList(chunks), 0); // [Q*T, E]
-      NDArray mean = all.reshape(queryClass.length, templates, m.config().embedDim()).mean(new int[] {1}); // [Q, E]
-      NDArray result = Nn.l2Normalize(mean);
-      result.attach(manager);
-      return new QueryEmbeddings(result, queryClass, classes.size());
-    }
+    return new PromptEncoder(tokenizer(), m.config().contextLength(), textBatch, PromptEncoder.Averaging.NORMALIZED_PROMPTS)
+        .encode(classes, prompts, manager, ids -> m.encodeText(store, ids, false));
   }
 
   /** The embedded patches ê_v(f̂_v(x)) [B, E, H/s, W/s] at the inference stride s, not normalised. */

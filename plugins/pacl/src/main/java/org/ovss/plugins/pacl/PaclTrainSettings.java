@@ -5,9 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
-import java.util.Set;
-import java.util.TreeSet;
 import org.ovss.api.InvalidInputException;
+import org.ovss.api.TrainSpec;
 
 /**
  * PACL's training settings ({@link org.ovss.api.TrainSpec#config()}), validated. The paper leaves the
@@ -46,9 +45,6 @@ record PaclTrainSettings(
   /** The method's keys with their descriptions (defaults in brackets). */
   static final Map<String, String> KEYS = keys();
 
-  /** Keys of the runner's training engine, passed through ({@link org.ovss.api.TrainingEngine}). */
-  static final Set<String> ENGINE_KEYS = Set.of(
-      "lr", "weight-decay", "beta1", "beta2", "eps", "warmup-steps", "min-lr", "clip-norm", "checkpoint-every");
 
   private static Map<String, String> keys() {
     Map<String, String> k = new LinkedHashMap<>();
@@ -74,14 +70,7 @@ record PaclTrainSettings(
    * @throws InvalidInputException naming the key if a key is unknown or a value is out of range
    */
   static PaclTrainSettings of(Map<String, String> config) {
-    Set<String> unknown = new TreeSet<>(config.keySet());
-    unknown.removeAll(KEYS.keySet());
-    unknown.removeAll(ENGINE_KEYS);
-    if (!unknown.isEmpty()) {
-      Set<String> known = new TreeSet<>(KEYS.keySet());
-      known.addAll(ENGINE_KEYS);
-      throw new InvalidInputException("unknown pacl training setting(s) " + unknown + "; known: " + String.join(", ", known));
-    }
+    TrainSpec.requireKnownKeys("pacl", config, KEYS.keySet());
     Reader r = new Reader(config);
     String t = config.getOrDefault("temperature", "clip").strip();
     OptionalDouble temperature = t.equalsIgnoreCase("clip")

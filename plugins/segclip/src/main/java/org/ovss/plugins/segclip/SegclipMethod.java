@@ -1,19 +1,14 @@
 package org.ovss.plugins.segclip;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import org.ovss.api.ClassPrompt;
 import org.ovss.api.ImageTextSource;
 import org.ovss.api.InputSpec;
@@ -28,6 +23,7 @@ import org.ovss.api.TrainListener;
 import org.ovss.api.TrainResult;
 import org.ovss.api.TrainSpec;
 import org.ovss.api.TrainingEngine;
+import org.ovss.clip.method.PromptEncoder;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.tokenizer.ModelTokenizer;
@@ -52,7 +48,7 @@ public final class SegclipMethod implements SegmentationMethod, ScoresWithBackgr
       "vision-heads", "attention heads of the image tower (default: weights metadata, else the k/v conv groups)",
       "text-heads", "attention heads of the text tower (default: weights metadata, else width / 64)",
       "decoder-heads", "attention heads of the MAE decoder (default: weights metadata, else 8)",
-      "text-batch", "prompts per text-encoder forward (default 256)");
+      PromptEncoder.TEXT_BATCH, "prompts per text-encoder forward (default " + PromptEncoder.DEFAULT_TEXT_BATCH + ")");
 
   /** Size of CLIP's BPE vocabulary, for which the bundled tokenizer is the fallback. */
 
@@ -71,7 +67,7 @@ public final class SegclipMethod implements SegmentationMethod, ScoresWithBackgr
   public SegclipMethod(MethodInfo info, MethodConfig config) {
     this.info = info;
     this.config = config;
-    this.textBatch = intOption(config, "text-batch").orElse(256);
+    this.textBatch = PromptEncoder.textBatch(config);
     String at = config.option("logits-at", "pixels").strip().toLowerCase(Locale.ROOT);
     if (!at.equals("pixels") && !at.equals("patches")) {
       throw new InvalidInputException("option logits-at must be 'pixels' or 'patches', got '" + at + "'");
@@ -92,24 +88,8 @@ public final class SegclipMethod implements SegmentationMethod, ScoresWithBackgr
   }
 
   private static SegclipWeights.Heads heads(MethodConfig config) {
-    return new SegclipWeights.Heads(intOption(config, "vision-heads"), intOption(config, "text-heads"),
-        intOption(config, "decoder-heads"));
-  }
-
-  private static OptionalInt intOption(MethodConfig config, String name) {
-    String v = config.options().get(name);
-    if (v == null) {
-      return OptionalInt.empty();
-    }
-    try {
-      int n = Integer.parseInt(v.strip());
-      if (n <= 0) {
-        throw new NumberFormatException();
-      }
-      return OptionalInt.of(n);
-    } catch (NumberFormatException e) {
-      throw new InvalidInputException("option " + name + " must be a positive integer, got '" + v + "'");
-    }
+    return new SegclipWeights.Heads(config.positiveInt("vision-heads"), config.positiveInt("text-heads"),
+        config.positiveInt("decoder-heads"));
   }
 
   @Override
@@ -142,36 +122,8 @@ public final class SegclipMethod implements SegmentationMethod, ScoresWithBackgr
   @Override
   public QueryEmbeddings encodeText(List<ClassPrompt> classes, PromptSet prompts) {
     SegclipModel m = model();
-    ClipTokenizer tok = tokenizer();
-    int context = m.config().contextLength();
-    List<String> texts = new ArrayList<>();
-    int[] queryClass = new int[classes.stream().mapToInt(c -> c.queries().size()).sum()];
-    int q = 0;
-    for (int c = 0; c < classes.size(); c++) {
-      for (String query : classes.get(c).queries()) {
-        queryClass[q++] = c;
-        for (String template : prompts.templates()) {
-          texts.add(prompts.apply(template, query));
-        }
-      }
-    }
-    int templates = prompts.templates().size();
-    try (NDManager scope = manager.newSubManager()) {
-      List<NDArray> chunks = new ArrayList<>();
-      for (int start = 0; start < texts.size(); start += textBatch) {
-        List<String> chunk = texts.subList(start, Math.min(texts.size(), start + textBatch));
-        int[] flat = new int[chunk.size() * context];
-        for (int i = 0; i < chunk.size(); i++) {
-          System.arraycopy(tok.tokenize(chunk.get(i), context), 0, flat, i * context, context);
-        }
-        chunks.add(m.encodeText(scope.create(flat, new Shape(chunk.size(), context)))); // [n, E]
-      }
-      NDArray all = chunks.size() == 1 ? chunks.get(0) : NDArrays.concat(new NDList(chunks), 0); // [Q*T, E]
-      NDArray mean = all.reshape(queryClass.length, templates, m.config().embedDim()).mean(new int[] {1}); // [Q, E]
-      NDArray result = Nn.l2Normalize(mean);
-      result.attach(manager);
-      return new QueryEmbeddings(result, queryClass, classes.size());
-    }
+    return new PromptEncoder(tokenizer(), m.config().contextLength(), textBatch, PromptEncoder.Averaging.MEAN_THEN_NORMALIZE)
+        .encode(classes, prompts, manager, m::encodeText);
   }
 
   /**
@@ -300,7 +252,7 @@ public final class SegclipMethod implements SegmentationMethod, ScoresWithBackgr
     }
     try (NDManager tmp = NDManager.newBaseManager()) {
       ClipModel clip = ClipWeights.load(init, tmp,
-          new ClipWeights.Heads(intOption(config, "vision-heads"), intOption(config, "text-heads")));
+          new ClipWeights.Heads(config.positiveInt("vision-heads"), config.positiveInt("text-heads")));
       int layers = clip.config().visionLayers();
       int first = settings.firstStageLayers().orElse(Math.max(1, layers - 2));
       int decoderDim = settings.reconstructionWeight() > 0 ? settings.decoderDim().orElse(clip.config().visionWidth() / 2) : 0;

@@ -6,9 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
-import java.util.TreeSet;
 import org.ovss.api.InvalidInputException;
+import org.ovss.api.TrainSpec;
 
 /**
  * SegCLIP's training settings ({@link org.ovss.api.TrainSpec#config()}), validated. Defaults follow the
@@ -72,9 +71,6 @@ public record SegclipTrainSettings(
   /** The method's keys with their descriptions (defaults in brackets). */
   public static final Map<String, String> KEYS = keys();
 
-  /** Keys of the runner's training engine, passed through ({@link org.ovss.api.TrainingEngine}). */
-  public static final Set<String> ENGINE_KEYS = Set.of(
-      "lr", "weight-decay", "beta1", "beta2", "eps", "warmup-steps", "min-lr", "clip-norm", "checkpoint-every");
 
   private static Map<String, String> keys() {
     Map<String, String> k = new LinkedHashMap<>();
@@ -110,14 +106,7 @@ public record SegclipTrainSettings(
    * @throws InvalidInputException naming the key if a key is unknown or a value is out of range
    */
   public static SegclipTrainSettings of(Map<String, String> config) {
-    Set<String> unknown = new TreeSet<>(config.keySet());
-    unknown.removeAll(KEYS.keySet());
-    unknown.removeAll(ENGINE_KEYS);
-    if (!unknown.isEmpty()) {
-      Set<String> known = new TreeSet<>(KEYS.keySet());
-      known.addAll(ENGINE_KEYS);
-      throw new InvalidInputException("unknown segclip training setting(s) " + unknown + "; known: " + String.join(", ", known));
-    }
+    TrainSpec.requireKnownKeys("segclip", config, KEYS.keySet());
     Reader r = new Reader(config);
     double min = r.number("crop-scale-min", 0.5, 0, 1, false);
     double max = r.number("crop-scale-max", 1.0, 0, 1, false);

@@ -1,8 +1,6 @@
 package org.ovss.plugins.simseg;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -30,6 +28,7 @@ import org.ovss.api.TrainListener;
 import org.ovss.api.TrainResult;
 import org.ovss.api.TrainSpec;
 import org.ovss.api.TrainingEngine;
+import org.ovss.clip.method.PromptEncoder;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.weights.ClipWeights;
 
@@ -128,40 +127,17 @@ public final class SimsegMethod implements SegmentationMethod, ScoresWithBackgro
     return options.imageK().orElse(model().meta().imageK());
   }
 
+  /**
+   * Each prompt's caption tokens pooled with LoDA at {@code text-k} ({@link Loda#maskedTopKMean}, which {@link
+   * PromptEncoder} normalises into {@link Loda#textEmbedding}), averaged over the templates and normalised again.
+   */
   @Override
   public QueryEmbeddings encodeText(List<ClassPrompt> classes, PromptSet prompts) {
-    ClipTokenizer tok = tokenizer();
-    int context = model().clip().config().contextLength();
-    List<String> texts = new ArrayList<>();
-    int[] queryClass = new int[classes.stream().mapToInt(c -> c.queries().size()).sum()];
-    int q = 0;
-    for (int c = 0; c < classes.size(); c++) {
-      for (String query : classes.get(c).queries()) {
-        queryClass[q++] = c;
-        for (String template : prompts.templates()) {
-          texts.add(prompts.apply(template, query));
-        }
-      }
-    }
-    int templates = prompts.templates().size();
-    long dim = model().clip().config().embedDim();
-    try (NDManager scope = manager.newSubManager()) {
-      List<NDArray> chunks = new ArrayList<>();
-      for (int start = 0; start < texts.size(); start += options.textBatch()) {
-        List<String> chunk = texts.subList(start, Math.min(texts.size(), start + options.textBatch()));
-        int[] flat = new int[chunk.size() * context];
-        for (int i = 0; i < chunk.size(); i++) {
-          System.arraycopy(tok.tokenize(chunk.get(i), context), 0, flat, i * context, context);
-        }
-        NDArray ids = scope.create(flat, new Shape(chunk.size(), context));
-        chunks.add(Loda.textEmbedding(model().textTokens(ids), TextTokens.poolable(ids), options.textK())); // [n, E]
-      }
-      NDArray all = chunks.size() == 1 ? chunks.get(0) : NDArrays.concat(new NDList(chunks), 0); // [Q*T, E]
-      NDArray mean = all.reshape(queryClass.length, templates, dim).mean(new int[] {1}); // [Q, E]
-      NDArray result = Loda.l2Normalize(mean);
-      result.attach(manager);
-      return new QueryEmbeddings(result, queryClass, classes.size());
-    }
+    SimsegModel m = model();
+    return new PromptEncoder(tokenizer(), m.clip().config().contextLength(), options.textBatch(),
+        PromptEncoder.Averaging.NORMALIZED_PROMPTS)
+        .encode(classes, prompts, manager,
+            ids -> Loda.maskedTopKMean(m.textTokens(ids), TextTokens.poolable(ids), options.textK())); // [n, E]
   }
 
   @Override

@@ -8,6 +8,8 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import org.ovss.api.InvalidInputException;
+import org.ovss.api.MethodConfig;
+import org.ovss.clip.method.PromptEncoder;
 
 /**
  * SimSeg's inference options ({@link org.ovss.api.MethodConfig#options()}, {@code -o NAME=VALUE}), validated.
@@ -60,7 +62,7 @@ record SimsegOptions(
       k.put(CRF_PREFIX + p, "densecrf parameter " + p + " [SimSeg's: gaussian 3/3, bilateral 40/13/10, 3 iterations]");
     }
     k.put("closing", "side of the square closing (dilate then erode) after the CRF; 0 = none [7, official]");
-    k.put("text-batch", "prompts per text-encoder forward [256]");
+    k.put(PromptEncoder.TEXT_BATCH, "prompts per text-encoder forward [" + PromptEncoder.DEFAULT_TEXT_BATCH + "]");
     k.put("vision-heads", "image-tower heads for CLIP weights without head metadata [metadata, else width/64]");
     k.put("text-heads", "text-tower heads, likewise");
     return Collections.unmodifiableMap(k);
@@ -89,13 +91,11 @@ record SimsegOptions(
     if (!crf.equals("on") && !crf.equals("off")) {
       throw new InvalidInputException("option crf must be on or off, got '" + options.get("crf") + "'");
     }
-    OptionalInt imageK = options.containsKey("image-k")
-        ? OptionalInt.of(positive(options, "image-k", 0, "a positive integer")) : OptionalInt.empty();
-    return new SimsegOptions(imageK, positive(options, "text-k", 1, "a positive integer"), topClasses,
-        positive(options, "candidates", 5, "a positive integer"), crf.equals("on"), Collections.unmodifiableMap(crfParameters),
-        nonNegative(options, "closing", 7), positive(options, "text-batch", 256, "a positive integer"),
-        options.containsKey("vision-heads") ? OptionalInt.of(positive(options, "vision-heads", 0, "a positive integer")) : OptionalInt.empty(),
-        options.containsKey("text-heads") ? OptionalInt.of(positive(options, "text-heads", 0, "a positive integer")) : OptionalInt.empty());
+    return new SimsegOptions(MethodConfig.positiveInt(options, "image-k"), MethodConfig.positiveInt(options, "text-k").orElse(1),
+        topClasses, MethodConfig.positiveInt(options, "candidates").orElse(5), crf.equals("on"),
+        Collections.unmodifiableMap(crfParameters), nonNegative(options, "closing", 7),
+        MethodConfig.positiveInt(options, PromptEncoder.TEXT_BATCH).orElse(PromptEncoder.DEFAULT_TEXT_BATCH),
+        MethodConfig.positiveInt(options, "vision-heads"), MethodConfig.positiveInt(options, "text-heads"));
   }
 
   private static int positive(Map<String, String> options, String name, int defaultValue, String expected) {

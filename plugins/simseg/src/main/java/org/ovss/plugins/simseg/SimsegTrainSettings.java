@@ -3,9 +3,8 @@ package org.ovss.plugins.simseg;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import org.ovss.api.InvalidInputException;
+import org.ovss.api.TrainSpec;
 import org.ovss.clip.train.ClipContrastiveTraining;
 
 /**
@@ -32,9 +31,6 @@ record SimsegTrainSettings(
   /** The method's own keys with their descriptions (defaults in brackets). */
   static final Map<String, String> KEYS = keys();
 
-  /** Keys of the runner's training engine ({@link org.ovss.api.TrainingEngine}), passed through. */
-  static final Set<String> ENGINE_KEYS = Set.of(
-      "lr", "weight-decay", "beta1", "beta2", "eps", "warmup-steps", "min-lr", "clip-norm", "checkpoint-every");
 
   private static Map<String, String> keys() {
     Map<String, String> k = new LinkedHashMap<>();
@@ -72,14 +68,7 @@ record SimsegTrainSettings(
    * @throws InvalidInputException naming the key if a key is unknown or a value is invalid
    */
   static SimsegTrainSettings of(Map<String, String> config) {
-    Set<String> unknown = new TreeSet<>(config.keySet());
-    unknown.removeAll(KEYS.keySet());
-    unknown.removeAll(ENGINE_KEYS);
-    if (!unknown.isEmpty()) {
-      Set<String> known = new TreeSet<>(KEYS.keySet());
-      known.addAll(ENGINE_KEYS);
-      throw new InvalidInputException("unknown simseg training setting(s) " + unknown + "; known: " + String.join(", ", known));
-    }
+    TrainSpec.requireKnownKeys("simseg", config, KEYS.keySet());
     ClipContrastiveTraining.Architecture arch =
         ClipContrastiveTraining.Architecture.from(config, ClipContrastiveTraining.Architecture.SYNTH);
     checkArchitecture(arch);
