@@ -72,7 +72,7 @@ final class BenchCommand implements Runnable {
   boolean noPrefetch;
 
   @Option(names = "--per-image-batches",
-      description = "every forward holds the windows of one image (default: consecutive images of one size share forwards)")
+      description = "every forward holds the windows of one image (default: consecutive single-window images of one size share forwards)")
   boolean perImageBatches;
 
   @Option(names = "--threads", description = "libtorch intra-op threads (default: libtorch's, the cores)")
