@@ -310,8 +310,8 @@ public final class Evaluator {
     }
   }
 
-  /** Scores per pixel are at most this many floats at a time (8 MB) when no step needs the whole image. */
-  private static final long BAND_ELEMENTS = 1L << 21;
+  /** Scores per pixel are at most this many floats at a time (4 MB) when no step needs the whole image. */
+  private static final long BAND_ELEMENTS = 1L << 20;
 
   /**
    * Labels from the aggregated scores, a band of rows at a time: {@code toLabels} maps a band's scores

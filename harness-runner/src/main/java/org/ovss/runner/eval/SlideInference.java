@@ -180,10 +180,27 @@ public final class SlideInference {
         // [R*gh, outW, Q]: for every grid row i, B . grid[:, i, :]^T
         gridTimesBt = bm.matMul(grid.transpose(1, 2, 0)).reshape(rows, (long) outW * q);
       }
-      float[] part = new float[(y1 - y0) * (int) rows];
-      System.arraycopy(a, y0 * (int) rows, part, 0, part.length);
-      NDArray am = manager.create(part, new Shape(y1 - y0, rows));
-      return am.matMul(gridTimesBt).reshape((long) (y1 - y0) * outW, q);
+      // The band's rows of A use only a few grid rows (a resize and an upsampling reach two neighbours each): the
+      // product runs over that range alone, a fraction of the R*gh rows.
+      int r = (int) rows;
+      int lo = r;
+      int hi = 0;
+      for (int y = y0; y < y1; y++) {
+        for (int i = 0; i < r; i++) {
+          if (a[y * r + i] != 0f) {
+            lo = Math.min(lo, i);
+            hi = Math.max(hi, i + 1);
+          }
+        }
+      }
+      int k = hi - lo;
+      float[] part = new float[(y1 - y0) * k];
+      for (int y = y0; y < y1; y++) {
+        System.arraycopy(a, y * r + lo, part, (y - y0) * k, k);
+      }
+      NDArray am = manager.create(part, new Shape(y1 - y0, k));
+      NDArray used = k == r ? gridTimesBt : gridTimesBt.get(manager, new NDIndex("{}:{}", lo, hi));
+      return am.matMul(used).reshape((long) (y1 - y0) * outW, q);
     }
   }
 

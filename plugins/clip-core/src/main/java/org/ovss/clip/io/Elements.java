@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 
 /** Decoding of little-endian tensor bytes into Java arrays, shared by the readers. */
@@ -54,8 +55,19 @@ final class Elements {
    */
   static float[] readFloats(ByteSource src, TensorDType dtype, int count) throws IOException {
     float[] out = new float[count];
-    stream(src, dtype, count, (buf, off, n) -> decodeFloats(buf, dtype, out, off, n));
+    readFloats(src, dtype, count, FloatBuffer.wrap(out));
     return out;
+  }
+
+  /**
+   * Reads {@code count} consecutive elements from {@code src} into {@code out} from its position on (absolute puts:
+   * the position does not move); a direct buffer takes them without any array on the heap.
+   *
+   * @throws EOFException if the source ends first
+   */
+  static void readFloats(ByteSource src, TensorDType dtype, int count, FloatBuffer out) throws IOException {
+    int base = out.position();
+    stream(src, dtype, count, (buf, off, n) -> decodeFloats(buf, dtype, out, base + off, n));
   }
 
   /**
@@ -92,14 +104,14 @@ final class Elements {
     }
   }
 
-  private static void decodeFloats(ByteBuffer buf, TensorDType dtype, float[] out, int off, int n) {
+  private static void decodeFloats(ByteBuffer buf, TensorDType dtype, FloatBuffer out, int off, int n) {
     if (dtype == TensorDType.F32) {
-      buf.asFloatBuffer().get(out, off, n);
+      out.put(off, buf.asFloatBuffer(), 0, n);
       return;
     }
     int size = dtype.byteSize();
     for (int i = 0; i < n; i++) {
-      out[off + i] = floatAt(buf, dtype, i * size);
+      out.put(off + i, floatAt(buf, dtype, i * size));
     }
   }
 

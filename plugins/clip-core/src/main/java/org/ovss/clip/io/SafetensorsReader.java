@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -320,10 +321,18 @@ public final class SafetensorsReader implements TensorFile {
 
   @Override
   public float[] readFloats(String name) {
+    float[] out = new float[Elements.arrayLength(path, entry(name).info)];
+    readFloats(name, FloatBuffer.wrap(out));
+    return out;
+  }
+
+  @Override
+  public void readFloats(String name, FloatBuffer out) {
     Entry e = entry(name);
     int n = Elements.arrayLength(path, e.info);
+    requireRoom(path, name, out, n);
     try {
-      return Elements.readFloats(positional(dataStart + e.begin), e.info.dtype(), n);
+      Elements.readFloats(positional(dataStart + e.begin), e.info.dtype(), n, out);
     } catch (IOException ex) {
       throw readFailure(name, ex);
     }
@@ -338,6 +347,13 @@ public final class SafetensorsReader implements TensorFile {
       return Elements.readLongs(positional(dataStart + e.begin), e.info.dtype(), n);
     } catch (IOException ex) {
       throw readFailure(name, ex);
+    }
+  }
+
+  static void requireRoom(Path path, String name, FloatBuffer out, int n) {
+    if (out.remaining() < n) {
+      throw new IllegalArgumentException("tensor '" + name + "' of " + path + " has " + n + " elements, the buffer room"
+          + " for " + out.remaining());
     }
   }
 

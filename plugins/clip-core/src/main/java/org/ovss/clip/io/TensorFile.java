@@ -3,6 +3,7 @@ package org.ovss.clip.io;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -37,6 +38,14 @@ public interface TensorFile extends AutoCloseable {
    *     Integer#MAX_VALUE} elements, or its data is truncated
    */
   float[] readFloats(String name);
+
+  /**
+   * The same elements written into {@code out} from its position on (its position does not move), which must have
+   * room for them: a direct buffer receives a tensor with no copy of it on the Java heap.
+   *
+   * @throws TensorFormatException as {@link #readFloats(String)}
+   */
+  void readFloats(String name, FloatBuffer out);
 
   /**
    * The elements of an integer or BOOL tensor in C-contiguous order, widened to long (U8 as

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -262,19 +263,27 @@ public final class TorchArchiveReader implements TensorFile {
 
   @Override
   public float[] readFloats(String name) {
+    float[] out = new float[Elements.arrayLength(path, info(name))];
+    readFloats(name, FloatBuffer.wrap(out));
+    return out;
+  }
+
+  @Override
+  public void readFloats(String name, FloatBuffer out) {
     TensorView t = view(name);
     TensorDType dtype = t.storage().dtype();
     int n = Elements.arrayLength(path, info(name));
+    SafetensorsReader.requireRoom(path, name, out, n);
     try {
       if (t.isContiguous()) {
         try (InputStream in = openAt(t)) {
-          return Elements.readFloats(Channels.newChannel(in)::read, dtype, n);
+          Elements.readFloats(Channels.newChannel(in)::read, dtype, n, out);
         }
+        return;
       }
       ByteBuffer span = span(name, t);
-      float[] out = new float[n];
-      forEachElement(t, n, (i, at) -> out[i] = Elements.floatAt(span, dtype, at));
-      return out;
+      int base = out.position();
+      forEachElement(t, n, (i, at) -> out.put(base + i, Elements.floatAt(span, dtype, at)));
     } catch (IOException e) {
       throw readFailure(name, t, e);
     }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -25,6 +28,30 @@ class TensorFileTest {
       assertThat(st).isInstanceOf(SafetensorsReader.class);
       assertThat(st.metadata()).containsEntry("format", "huggingface-clip");
       assertThat(st.readFloats("logit_scale")).isEqualTo(jit.readFloats("logit_scale"));
+    }
+  }
+
+  @Test
+  void readsIntoADirectBufferAtItsPositionInEveryFormat() throws IOException {
+    Path parity = TestFiles.parityDir();
+    for (String file : new String[] {"weights-openai-jit.pt", "weights-hf.safetensors"}) {
+      try (TensorFile f = TensorFile.open(parity.resolve(file))) {
+        String name = f.names().stream().filter(n -> f.info(n).numel() > 8 && !f.info(n).dtype().isInteger())
+            .findFirst().orElseThrow();
+        float[] expected = f.readFloats(name);
+        FloatBuffer out = ByteBuffer.allocateDirect((expected.length + 5) * Float.BYTES)
+            .order(ByteOrder.nativeOrder()).asFloatBuffer();
+        out.position(3);
+        f.readFloats(name, out);
+        assertThat(out.position()).as(file + ": position unchanged").isEqualTo(3);
+        float[] got = new float[expected.length];
+        out.get(3, got);
+        assertThat(got).as(file + " " + name).containsExactly(expected);
+        assertThat(out.get(expected.length + 3)).as("past the tensor").isZero();
+        FloatBuffer small = FloatBuffer.allocate(expected.length - 1);
+        assertThatThrownBy(() -> f.readFloats(name, small)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining(name).hasMessageContaining("room for " + (expected.length - 1));
+      }
     }
   }
 
