@@ -93,6 +93,43 @@ public class PipelineBenchmark {
     }
   }
 
+  /** Window logits to labels without a threshold, before: the full [Q, 375, 500] scores, then an argmax over Q. */
+  @Benchmark
+  public int labelsFromFullScores() {
+    try (NDManager scope = manager.newSubManager()) {
+      SlideInference.Aggregation agg = aggregation(scope);
+      long[] top = agg.full().argMax(0).toLongArray();
+      return (int) top[top.length - 1];
+    }
+  }
+
+  /** The same as the evaluator makes it now: 4 MB bands of pixel-major scores, argmax over their last axis. */
+  @Benchmark
+  public int labelsFromBands() {
+    try (NDManager scope = manager.newSubManager()) {
+      SlideInference.Aggregation agg = aggregation(scope);
+      int rows = Math.max(1, (1 << 20) / (classes * 500));
+      long last = 0;
+      for (int y0 = 0; y0 < 375; y0 += rows) {
+        try (NDManager band = scope.newSubManager()) {
+          long[] top = agg.band(band, y0, Math.min(375, y0 + rows)).argMax(1).toLongArray();
+          last = top[top.length - 1];
+        }
+      }
+      return (int) last;
+    }
+  }
+
+  private SlideInference.Aggregation aggregation(NDManager scope) {
+    NDArray img = resized.duplicate();
+    img.attach(scope);
+    return SlideInference.runAll(w -> {
+      NDArray all = windowLogits.duplicate();
+      all.attach(w.getManager());
+      return all;
+    }, classes, java.util.List.of(img), 224, 112, 16, java.util.List.of(new int[] {375, 500})).get(0);
+  }
+
   @Benchmark
   public long iouUpdate() {
     metric.add(pred, label);

@@ -110,7 +110,7 @@ public final class Evaluator {
 
   /**
    * Whether consecutive images of the same resized size that each fit in one window share forwards, up to the window
-   * batch (default on); off, every forward holds the windows of one image.
+   * batch and six 224 x 224 windows' worth of pixels (default on); off, every forward holds the windows of one image.
    */
   public Evaluator crossImageBatches(boolean on) {
     this.crossImage = on;
@@ -155,11 +155,14 @@ public final class Evaluator {
         List<Loaded> group = new ArrayList<>();
         group.add(pending != null ? pending : samples.next());
         pending = null;
-        // Only single-window images share forwards: batches of more than one image's windows were slower per window
-        // with ViT-B/16 at 224 (12 windows: 2.6 s per image against 1.9 s for 6; 24: 3.6 s), while small whole
+        // Only small single-window images share forwards: batches of more than one image's windows were slower per
+        // window with ViT-B/16 at 224 (12 windows: 2.6 s per image against 1.9 s for 6; 24: 3.6 s), while small whole
         // images gain most from company.
+        int[] size = group.get(0).size();
+        long pixels = (long) size[0] * size[1];
         boolean together = crossImage && windowCount(group.get(0)) == 1;
-        while (together && samples.hasNext() && group.size() < windowBatch) {
+        while (together && samples.hasNext() && group.size() < windowBatch
+            && (group.size() + 1) * pixels <= SHARED_FORWARD_PIXELS) {
           Loaded next = samples.next();
           if (!Arrays.equals(next.size(), group.get(0).size())) {
             pending = next;
@@ -309,6 +312,12 @@ public final class Evaluator {
       return out;
     }
   }
+
+  /**
+   * Images that share a forward hold at most this many pixels together: the six 224 x 224 windows of a 336 x 448
+   * image, the largest batch that was not slower per window with ViT-B/16 on two cores (see {@link #run}).
+   */
+  private static final long SHARED_FORWARD_PIXELS = 6L * 224 * 224;
 
   /** Scores per pixel are at most this many floats at a time (4 MB) when no step needs the whole image. */
   private static final long BAND_ELEMENTS = 1L << 20;

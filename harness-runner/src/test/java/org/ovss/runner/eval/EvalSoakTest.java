@@ -174,7 +174,7 @@ class EvalSoakTest {
   }
 
   /** A VOC layout of {@code n} samples: a few distinct 32 x 32 images and labels, hard-linked under every id. */
-  private static Path dataset(Path root, int n) throws IOException {
+  static Path dataset(Path root, int n) throws IOException {
     Files.createDirectories(root.resolve("JPEGImages"));
     Files.createDirectories(root.resolve("SegmentationClass"));
     Files.createDirectories(root.resolve("ImageSets/Segmentation"));
