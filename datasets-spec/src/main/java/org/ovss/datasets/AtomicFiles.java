@@ -5,11 +5,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Whole-file writes that a reader (or a process killed half-way, SIGKILL or power loss included) never sees
@@ -48,6 +50,32 @@ public final class AtomicFiles {
     } finally {
       Files.deleteIfExists(tmp);
     }
+  }
+
+  /** The temporary files {@link #write} names: a dot, the target's name, a UUID, {@code .tmp}. */
+  private static final Pattern TEMPORARY =
+      Pattern.compile("\\..+\\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.tmp");
+
+  /**
+   * Deletes the temporary files a writer killed before its rename left in {@code dir} (not below it). Call it only
+   * while no other writer can be writing there (under the run's lock).
+   *
+   * @return how many were deleted
+   */
+  public static int removeLeftovers(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    int removed = 0;
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path f : files) {
+        if (TEMPORARY.matcher(f.getFileName().toString()).matches() && Files.isRegularFile(f)) {
+          Files.deleteIfExists(f);
+          removed++;
+        }
+      }
+    }
+    return removed;
   }
 
   /** Makes a rename in {@code dir} durable where the platform allows opening a directory (Linux, macOS). */

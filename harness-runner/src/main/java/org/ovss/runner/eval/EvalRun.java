@@ -66,6 +66,9 @@ public final class EvalRun {
       throw new InvalidInputException("cannot create the output directory " + r.out() + ": " + e.getMessage(), e);
     }
     try (RunLock lock = RunLock.acquire(r.out(), console)) {
+      // A run killed while writing a checkpoint, results or a prediction leaves its temporary file behind.
+      AtomicFiles.removeLeftovers(r.out());
+      AtomicFiles.removeLeftovers(r.out().resolve("predictions"));
       EvalCheckpoint checkpoint = EvalCheckpoint.open(r.out(), fingerprint(r, resolved, index, weightsSha),
           r.restart(), console);
       Path predictions = r.savePredictions() ? Files.createDirectories(r.out().resolve("predictions")) : null;

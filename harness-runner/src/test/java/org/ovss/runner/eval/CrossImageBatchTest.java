@@ -12,11 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ovss.api.ClassPrompt;
-import org.ovss.api.InputSpec;
 import org.ovss.api.MethodConfig;
-import org.ovss.api.MethodInfo;
-import org.ovss.api.PromptSet;
 import org.ovss.api.QueryEmbeddings;
 import org.ovss.api.SegmentationMethod;
 import org.ovss.clip.model.ClipPresets;
@@ -54,30 +50,12 @@ class CrossImageBatchTest {
         Map.of("mode", "whole", "shortSide", Integer.toString(side), "prompts", "a-photo-of"));
     List<Integer> batches = new ArrayList<>();
     try (SegmentationMethod real = MethodRegistry.discover().get("sclip").open(MethodConfig.of(weights, null))) {
-      SegmentationMethod counting = new SegmentationMethod() {
-        @Override
-        public MethodInfo info() {
-          return real.info();
-        }
-
-        @Override
-        public InputSpec inputSpec() {
-          return real.inputSpec();
-        }
-
-        @Override
-        public QueryEmbeddings encodeText(List<ClassPrompt> classes, PromptSet prompts) {
-          return real.encodeText(classes, prompts);
-        }
-
+      SegmentationMethod counting = new DelegatingMethod(real) {
         @Override
         public NDArray segment(NDArray windows, QueryEmbeddings queries) {
           batches.add((int) windows.getShape().get(0));
           return real.segment(windows, queries);
         }
-
-        @Override
-        public void close() {}
       };
       PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
       EvalResults results = new Evaluator(counting, spec, DatasetIndex.open(spec, data), protocol, null, windowBatch)

@@ -19,11 +19,7 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ovss.api.ClassPrompt;
-import org.ovss.api.InputSpec;
 import org.ovss.api.MethodConfig;
-import org.ovss.api.MethodInfo;
-import org.ovss.api.PromptSet;
 import org.ovss.api.QueryEmbeddings;
 import org.ovss.api.SegmentationMethod;
 import org.ovss.clip.model.ClipPresets;
@@ -89,34 +85,13 @@ class EvalSoakTest {
   }
 
   /** Delegates to the real method and samples memory when image {@link #FIRST} + 1 and the last image are segmented. */
-  private static final class Probe implements SegmentationMethod {
-    private final SegmentationMethod real;
+  private static final class Probe extends DelegatingMethod {
     private final List<Sample> samples;
     private int images;
 
     Probe(SegmentationMethod real, List<Sample> samples) {
-      this.real = real;
+      super(real);
       this.samples = samples;
-    }
-
-    @Override
-    public MethodInfo info() {
-      return real.info();
-    }
-
-    @Override
-    public InputSpec inputSpec() {
-      return real.inputSpec();
-    }
-
-    @Override
-    public QueryEmbeddings encodeText(List<ClassPrompt> classes, PromptSet prompts) {
-      return real.encodeText(classes, prompts);
-    }
-
-    @Override
-    public NDArray encodeImage(NDArray windows) {
-      return real.encodeImage(windows);
     }
 
     @Override
@@ -129,11 +104,6 @@ class EvalSoakTest {
         samples.add(Sample.now());
       }
       return real.segment(windows, queries);
-    }
-
-    @Override
-    public void close() {
-      // the real method is closed by its own try
     }
   }
 
