@@ -71,9 +71,9 @@ final class BenchCommand implements Runnable {
       description = "load each image when it is needed instead of on another thread while the previous one is encoded")
   boolean noPrefetch;
 
-  @Option(names = "--per-image-batches",
-      description = "every forward holds the windows of one image (default: consecutive single-window images of one size share forwards)")
-  boolean perImageBatches;
+  @Option(names = "--share-forwards",
+      description = "let consecutive small single-window images of one size share forwards (default: one image per forward)")
+  boolean shareForwards;
 
   @Option(names = "--threads", description = "libtorch intra-op threads (default: libtorch's, the cores)")
   Integer threads;
@@ -126,7 +126,7 @@ final class BenchCommand implements Runnable {
     }
     try {
       Map<String, Object> report = Bench.run(new Bench.Request(provider, config, label, protocol, overrides.map(),
-          Integer.parseInt(hw[0]), Integer.parseInt(hw[1]), classes, images, warmup, windowBatch, !noPrefetch, !perImageBatches, seed, work),
+          Integer.parseInt(hw[0]), Integer.parseInt(hw[1]), classes, images, warmup, windowBatch, !noPrefetch, shareForwards, seed, work),
           System.err);
       System.out.println(json ? toJson(report) : BenchText.render(report));
     } finally {

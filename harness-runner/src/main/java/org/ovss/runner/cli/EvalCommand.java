@@ -52,12 +52,17 @@ final class EvalCommand implements Runnable {
   @Option(names = "--window-batch", defaultValue = "16", description = "windows per forward (default ${DEFAULT-VALUE})")
   int windowBatch;
 
+  @Option(names = "--share-forwards", description = "let consecutive small single-window images of one size share"
+      + " forwards (faster on small images; a score's last bit can then depend on its batch)")
+  boolean shareForwards;
+
   @Override
   public void run() {
     MethodProvider provider = methodOptions.provider(Capability.SEGMENT);
     DatasetSpec spec = Files.isRegularFile(Path.of(dataset)) ? DatasetSpecs.load(Path.of(dataset)) : DatasetSpecs.get(dataset);
     EvalResults results = EvalRun.run(new EvalRun.Request(provider, methodOptions.config(), spec, dataRoot, protocol,
-        overrides.map(), limit, savePredictions, windowBatch, out, restart), weightsLabel, System.err);
+        overrides.map(), limit, savePredictions, windowBatch, out, restart,
+        shareForwards), weightsLabel, System.err);
     System.out.printf("%s on %s (%d images, protocol %s %s): mIoU %.2f  mAcc %.2f  aAcc %.2f%n", results.method(),
         spec.name(), results.images(), protocolName(results), results.protocolSha256().substring(0, 12),
         results.metrics().get("mIoU"), results.metrics().get("mAcc"), results.metrics().get("aAcc"));

@@ -26,10 +26,19 @@ public final class EvalRun {
    * What to evaluate and where the results go.
    *
    * @param restart discard a checkpoint in {@code out} instead of resuming from it (and refusing one of another run)
+   * @param shareForwards let small single-window images share forwards ({@link Evaluator#crossImageBatches})
    */
   public record Request(MethodProvider provider, MethodConfig config, DatasetSpec spec, Path dataRoot, String protocol,
       Map<String, String> overrides, Integer limit, boolean savePredictions, int windowBatch, Path out,
-      boolean restart) {
+      boolean restart, boolean shareForwards) {
+
+    /** A request whose every forward holds one image's windows. */
+    public Request(MethodProvider provider, MethodConfig config, DatasetSpec spec, Path dataRoot, String protocol,
+        Map<String, String> overrides, Integer limit, boolean savePredictions, int windowBatch, Path out,
+        boolean restart) {
+      this(provider, config, spec, dataRoot, protocol, overrides, limit, savePredictions, windowBatch, out, restart,
+          false);
+    }
 
     /** A request that resumes from a matching checkpoint in {@code out}. */
     public Request(MethodProvider provider, MethodConfig config, DatasetSpec spec, Path dataRoot, String protocol,
@@ -76,6 +85,7 @@ public final class EvalRun {
       try (SegmentationMethod m = r.provider().open(r.config())) {
         results = new Evaluator(m, r.spec(), index, resolved, predictions, r.windowBatch())
             .checkpoint(checkpoint)
+            .crossImageBatches(r.shareForwards())
             .run(console, weights.toString(), weightsSha)
             .withSource(weightsLabel, r.dataRoot().toAbsolutePath().normalize().toString());
       }
@@ -101,6 +111,9 @@ public final class EvalRun {
     f.put("images", Integer.toString(index.size()));
     f.put("protocolSha256", resolved.hash());
     f.put("windowBatch", Integer.toString(r.windowBatch()));
+    if (r.shareForwards()) {
+      f.put("shareForwards", "true"); // only when on, so that checkpoints of earlier versions stay resumable
+    }
     f.put("savePredictions", Boolean.toString(r.savePredictions()));
     return f;
   }

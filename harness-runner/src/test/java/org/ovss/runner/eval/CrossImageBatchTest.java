@@ -24,7 +24,8 @@ import org.ovss.runner.protocol.Protocols;
 
 /**
  * Which images share a forward: small whole images up to the window batch, larger ones only up to six 224 x 224
- * windows' worth of pixels, none with {@code crossImageBatches(false)}; the metrics are the same either way.
+ * windows' worth of pixels, none with {@code crossImageBatches(false)} (the default); the metrics are the same either way
+ * here (the tiny CLIP has no near-tied classes).
  */
 class CrossImageBatchTest {
   @TempDir Path dir;

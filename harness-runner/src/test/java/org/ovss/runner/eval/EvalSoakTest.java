@@ -59,7 +59,7 @@ class EvalSoakTest {
     try (SegmentationMethod real = MethodRegistry.discover().get("sclip").open(MethodConfig.of(weights, null));
         Probe probe = new Probe(real, samples)) {
       PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-      EvalResults results = new Evaluator(probe, spec, index, protocol, null, BATCH).run(quiet, weights.toString(), "x");
+      EvalResults results = new Evaluator(probe, spec, index, protocol, null, BATCH).crossImageBatches(true).run(quiet, weights.toString(), "x");
       assertThat(results.images()).isEqualTo(IMAGES);
     }
     assertThat(samples).hasSize(2);

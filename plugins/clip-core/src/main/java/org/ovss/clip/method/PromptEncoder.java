@@ -22,8 +22,9 @@ import org.ovss.clip.tokenizer.ClipTokenizer;
  * method's text forward in chunks of {@code text-batch} prompts, then averaged over the templates as the
  * method's {@link Averaging} says.
  *
- * <p>Each prompt is encoded on its own (no op mixes the rows of a chunk), so the chunk size changes memory, not
- * the embeddings.
+ * <p>Each prompt is encoded on its own (no op mixes the rows of a chunk), so the chunk size changes memory and, through
+ * the matrix kernels' blocking, at most the last bit of an embedding (9e-8 seen on the tiny fixtures between chunks of
+ * 1 to 7 prompts and one of 28; 32 and 256 gave identical bytes for 4,320 prompts).
  */
 public final class PromptEncoder {
 
