@@ -23,11 +23,6 @@ public final class Prefetcher<S, T> implements AutoCloseable {
   private int next;
   private int submitted;
 
-  /** One item ahead. */
-  public Prefetcher(List<S> items, Function<S, T> loader, boolean background) {
-    this(items, loader, background, 1);
-  }
-
   /**
    * @param background whether to load ahead on a thread; otherwise each item is loaded when asked for
    * @param depth how many items to keep loading ahead of the caller
