@@ -32,6 +32,14 @@ final class Elements {
   }
 
   /** The element count as an array length, or an error naming the tensor if it is too many. */
+  /** Refuses a buffer without room for {@code n} more elements. */
+  static void requireRoom(Path file, String name, FloatBuffer out, int n) {
+    if (out.remaining() < n) {
+      throw new IllegalArgumentException("tensor '" + name + "' of " + file + " has " + n + " elements, the buffer room"
+          + " for " + out.remaining());
+    }
+  }
+
   static int arrayLength(Path file, TensorInfo info) {
     long n = info.numel();
     if (n > Integer.MAX_VALUE) {

@@ -320,17 +320,10 @@ public final class SafetensorsReader implements TensorFile {
   }
 
   @Override
-  public float[] readFloats(String name) {
-    float[] out = new float[Elements.arrayLength(path, entry(name).info)];
-    readFloats(name, FloatBuffer.wrap(out));
-    return out;
-  }
-
-  @Override
   public void readFloats(String name, FloatBuffer out) {
     Entry e = entry(name);
     int n = Elements.arrayLength(path, e.info);
-    requireRoom(path, name, out, n);
+    Elements.requireRoom(path, name, out, n);
     try {
       Elements.readFloats(positional(dataStart + e.begin), e.info.dtype(), n, out);
     } catch (IOException ex) {
@@ -347,13 +340,6 @@ public final class SafetensorsReader implements TensorFile {
       return Elements.readLongs(positional(dataStart + e.begin), e.info.dtype(), n);
     } catch (IOException ex) {
       throw readFailure(name, ex);
-    }
-  }
-
-  static void requireRoom(Path path, String name, FloatBuffer out, int n) {
-    if (out.remaining() < n) {
-      throw new IllegalArgumentException("tensor '" + name + "' of " + path + " has " + n + " elements, the buffer room"
-          + " for " + out.remaining());
     }
   }
 

@@ -37,7 +37,11 @@ public interface TensorFile extends AutoCloseable {
    * @throws TensorFormatException if there is no such tensor, it has more than {@link
    *     Integer#MAX_VALUE} elements, or its data is truncated
    */
-  float[] readFloats(String name);
+  default float[] readFloats(String name) {
+    float[] out = new float[Elements.arrayLength(path(), info(name))];
+    readFloats(name, FloatBuffer.wrap(out));
+    return out;
+  }
 
   /**
    * The same elements written into {@code out} from its position on (its position does not move), which must have

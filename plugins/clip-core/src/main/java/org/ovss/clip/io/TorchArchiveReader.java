@@ -262,18 +262,11 @@ public final class TorchArchiveReader implements TensorFile {
   }
 
   @Override
-  public float[] readFloats(String name) {
-    float[] out = new float[Elements.arrayLength(path, info(name))];
-    readFloats(name, FloatBuffer.wrap(out));
-    return out;
-  }
-
-  @Override
   public void readFloats(String name, FloatBuffer out) {
     TensorView t = view(name);
     TensorDType dtype = t.storage().dtype();
     int n = Elements.arrayLength(path, info(name));
-    SafetensorsReader.requireRoom(path, name, out, n);
+    Elements.requireRoom(path, name, out, n);
     try {
       if (t.isContiguous()) {
         try (InputStream in = openAt(t)) {

@@ -146,7 +146,7 @@ public final class ClipWeights {
     for (String part : source.parts()) {
       int start = all.position();
       tensors.readFloats(part, all);
-      int n = Math.toIntExact(new Shape(tensors.info(part).shape()).size());
+      int n = Math.toIntExact(tensors.info(part).numel());
       for (int i = 0; i < n; i++) {
         float v = all.get(start + i);
         if (!Float.isFinite(v)) {
