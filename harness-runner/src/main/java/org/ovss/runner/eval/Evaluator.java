@@ -359,9 +359,10 @@ public final class Evaluator {
     int w = rgb.width();
     int[] size = loaded.size();
     double threshold = Math.max(p.probThreshold(), p.bgThreshold() == null ? 0 : p.bgThreshold());
+    // Without a threshold or a step that needs probabilities, the label is the class of the top query.
+    boolean topQuery = crf == null && p.areaThreshold() == null && threshold <= 0 && p.logitScale() > 0;
     if (pamr == null && crf == null && p.areaThreshold() == null) {
       // Every remaining step is per pixel: no image-sized array of every query is needed.
-      boolean topQuery = threshold <= 0 && p.logitScale() > 0;
       return new Prediction(banded(scope, agg, scores -> topQuery
           ? ClassScores.topQueryClass(scores, 1, queries.queryClass())
           : ClassScores.labels(ClassScores.classProbabilities(
@@ -381,7 +382,7 @@ public final class Evaluator {
       int q = (int) logits.getShape().get(0);
       logits = scope.create(pamr.refine(logits.toFloatArray(), q, h, w, context), new Shape(q, h, w));
     }
-    if (crf == null && p.areaThreshold() == null && threshold <= 0 && p.logitScale() > 0) {
+    if (topQuery) {
       Prediction pred = new Prediction(ClassScores.topQueryClass(logits, 0, queries.queryClass()), h, w);
       times[1] += System.nanoTime() - start;
       return pred;
