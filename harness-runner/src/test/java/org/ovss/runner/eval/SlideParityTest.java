@@ -14,6 +14,7 @@ import org.ovss.api.QueryEmbeddings;
 import org.ovss.api.SegmentationMethod;
 import org.ovss.clip.io.TensorFile;
 import org.ovss.runner.MethodRegistry;
+import org.ovss.testkit.Fixtures;
 
 /**
  * SCLIP slide inference against {@code slide-io.safetensors} (-Dovss.parity.dir): window average,
@@ -22,7 +23,7 @@ import org.ovss.runner.MethodRegistry;
 class SlideParityTest {
 
   private static Path dir() {
-    return Path.of(System.getProperty("ovss.parity.dir", "../../shared/parity/clip-tiny")).toAbsolutePath();
+    return Fixtures.parityDir();
   }
 
   @Test

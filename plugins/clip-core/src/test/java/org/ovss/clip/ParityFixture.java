@@ -9,19 +9,15 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.ovss.clip.io.TensorFile;
+import org.ovss.testkit.Fixtures;
 
 /** Locates the parity fixtures (system property {@code ovss.parity.dir}) and compares arrays. */
 public final class ParityFixture {
   private ParityFixture() {}
 
-  /** The fixture directory: {@code -Dovss.parity.dir=DIR}, default {@code ../shared/parity/clip-tiny}. */
+  /** The fixture directory: {@code -Dovss.parity.dir=DIR}, by default the bundled {@code fixtures/parity/clip-tiny}. */
   public static Path dir() {
-    String p = System.getProperty("ovss.parity.dir", "../shared/parity/clip-tiny");
-    Path dir = Path.of(p).toAbsolutePath().normalize();
-    if (!Files.isDirectory(dir)) {
-      throw new IllegalStateException("parity fixture directory " + dir + " does not exist (set -Dovss.parity.dir)");
-    }
-    return dir;
+    return Fixtures.parityDir();
   }
 
   /**
@@ -42,10 +38,9 @@ public final class ParityFixture {
     Assumptions.assumeFalse(otherMethod, dir + " is another method's parity fixture set, not CLIP's");
   }
 
-  /** The CLIP BPE merges file of ../shared/clip. */
+  /** CLIP's BPE merge list as clip-core bundles it. */
   public static Path bpeFile() {
-    String shared = System.getProperty("ovss.shared.dir", "../shared");
-    return Path.of(shared, "clip", "bpe_simple_vocab_16e6.txt.gz").toAbsolutePath().normalize();
+    return Fixtures.bpeFile();
   }
 
   /** The three files that hold the same tiny CLIP. */

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.ovss.api.ImageContext;
 import org.ovss.api.PostProcessor;
 import org.ovss.clip.io.TensorFile;
+import org.ovss.testkit.Fixtures;
 
 /**
  * PAMR against the reference pamr.py output in {@code pamr-io.safetensors} of the fixture directory
@@ -25,7 +26,7 @@ class PamrParityTest {
 
   @Test
   void refinedMaskMatchesReference() throws IOException {
-    Path dir = Path.of(System.getProperty("ovss.parity.dir", "../../../shared/parity/clip-tiny"));
+    Path dir = Fixtures.parityDir();
     assertThat(dir).as("parity fixture directory (-Dovss.parity.dir)").isDirectory();
     assumeTrue(Files.exists(dir.resolve("pamr-io.safetensors")), "no PAMR fixture in " + dir);
     JsonNode config = new ObjectMapper().readTree(dir.resolve("pamr-config.json").toFile());

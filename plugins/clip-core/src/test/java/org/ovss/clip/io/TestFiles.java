@@ -1,7 +1,5 @@
 package org.ovss.clip.io;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -13,18 +11,15 @@ import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.ovss.testkit.Fixtures;
 
-/** Builders for the test files, and the location of the shared parity fixtures. */
+/** Builders for the test files, and the location of the parity fixtures. */
 final class TestFiles {
   private TestFiles() {}
 
-  /** The clip-tiny parity fixtures; tests using them are skipped where they are not checked out. */
+  /** The clip-tiny parity fixtures (or the set of {@code -Dovss.parity.dir}). */
   static Path parityDir() {
-    String dir = System.getProperty("ovss.parity.dir");
-    assumeTrue(dir != null, "system property ovss.parity.dir is not set");
-    Path p = Path.of(dir);
-    assumeTrue(Files.isDirectory(p), () -> "no parity fixtures at " + p);
-    return p;
+    return Fixtures.parityDir();
   }
 
   /** A safetensors file whose header is {@code header} and whose data section has the bytes. */

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.IntStream;
@@ -17,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.ovss.clip.ParityFixture;
+import org.ovss.testkit.Fixtures;
 
 /**
  * Token ids must equal those of OpenAI CLIP's tokenizer on the cases of {@code
@@ -36,33 +36,13 @@ class ClipTokenizerParityTest {
     tokenizer = ClipTokenizer.fromBpeGz(bpeGz());
   }
 
-  /** {@code -Dovss.parity.dir}, else {@code ../shared/parity/clip-tiny} of the repository root. */
   static Path parityDir() {
-    return property("ovss.parity.dir", "../shared/parity/clip-tiny");
+    return Fixtures.parityDir();
   }
 
-  /** CLIP's merge list in {@code -Dovss.shared.dir}, else in {@code ../shared} of the root. */
+  /** CLIP's merge list as clip-core bundles it. */
   static Path bpeGz() {
-    return property("ovss.shared.dir", "../shared")
-        .resolve("clip")
-        .resolve(ClipTokenizer.BPE_GZ_FILE);
-  }
-
-  private static Path property(String name, String fromRepositoryRoot) {
-    String value = System.getProperty(name);
-    Path path = value != null ? Path.of(value) : repositoryRoot().resolve(fromRepositoryRoot);
-    return path.toAbsolutePath().normalize();
-  }
-
-  // Tests run in the module directory under Maven but may run elsewhere in an IDE.
-  private static Path repositoryRoot() {
-    Path start = Path.of("").toAbsolutePath();
-    for (Path dir = start; dir != null; dir = dir.getParent()) {
-      if (Files.exists(dir.resolve(".git"))) {
-        return dir;
-      }
-    }
-    return start;
+    return Fixtures.bpeFile();
   }
 
   static Stream<Arguments> parityCases() throws IOException {

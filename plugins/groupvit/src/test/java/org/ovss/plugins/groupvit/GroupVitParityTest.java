@@ -16,10 +16,11 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.ovss.clip.io.TensorFile;
+import org.ovss.testkit.Fixtures;
 
 /**
  * The GroupViT model and segmentation inference against the outputs of the official code in the fixture
- * directory {@code -Dovss.parity.dir} (default {@code shared/parity/groupvit-tiny}). Every size comes from the
+ * directory {@code -Dovss.parity.dir} (default: the bundled {@code fixtures/parity/groupvit-tiny}). Every size comes from the
  * fixture's {@code groupvit-config.json}, so fixture sets of other sizes run unchanged.
  */
 class GroupVitParityTest {
@@ -34,7 +35,7 @@ class GroupVitParityTest {
 
   @BeforeAll
   static void load() {
-    dir = Path.of(System.getProperty("ovss.parity.dir", "../../../shared/parity/groupvit-tiny")).toAbsolutePath().normalize();
+    dir = Fixtures.parityDir();
     Assumptions.assumeTrue(Files.isRegularFile(dir.resolve(IO)),
         dir + " holds no " + IO + ": another method's parity fixture set");
     manager = NDManager.newBaseManager();

@@ -7,6 +7,7 @@ import org.ovss.api.MethodConfig;
 import org.ovss.api.MethodProvider;
 import org.ovss.clip.model.ClipPresets;
 import org.ovss.testkit.MethodConformanceTest;
+import org.ovss.testkit.Fixtures;
 
 class MaskClipConformanceTest extends MethodConformanceTest {
 
@@ -18,7 +19,7 @@ class MaskClipConformanceTest extends MethodConformanceTest {
   @Override
   protected MethodConfig config(Path tempDir) {
     Path weights = ClipPresets.writeRandom("tiny", 7L, tempDir.resolve("tiny-clip.safetensors"));
-    Path bpe = Path.of(System.getProperty("ovss.shared.dir", "../../../shared"), "clip", "bpe_simple_vocab_16e6.txt.gz");
+    Path bpe = Fixtures.bpeFile();
     return new MethodConfig(Optional.of(weights), Optional.of(bpe), Map.of(), 0L);
   }
 }

@@ -18,6 +18,7 @@ import org.ovss.api.TrainListener;
 import org.ovss.api.TrainSpec;
 import org.ovss.clip.model.ClipPresets;
 import org.ovss.testkit.AdamTestEngine;
+import org.ovss.testkit.Fixtures;
 
 /** Tiny random CLIPs, PACL checkpoints on them and a synthetic image-caption source for the tests. */
 final class Tiny {
@@ -66,12 +67,12 @@ final class Tiny {
     return sharedPacl;
   }
 
-  /** The CLIP BPE merges of shared/clip, as the conformance tests of the other plugins use them. */
+  /** CLIP's BPE merge list as clip-core bundles it. */
   static Path bpe() {
-    return Path.of(System.getProperty("ovss.shared.dir", "../../../shared"), "clip", "bpe_simple_vocab_16e6.txt.gz");
+    return Fixtures.bpeFile();
   }
 
-  /** Opening config for CLIP or PACL weights with the shared BPE. */
+  /** Opening config for CLIP or PACL weights with the bundled BPE. */
   static MethodConfig config(Path weights, String... options) {
     Map<String, String> o = new HashMap<>();
     for (int i = 0; i < options.length; i += 2) {

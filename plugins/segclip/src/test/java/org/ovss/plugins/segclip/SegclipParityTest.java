@@ -17,10 +17,11 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.ovss.clip.io.TensorFile;
+import org.ovss.testkit.Fixtures;
 
 /**
  * The SegCLIP image-text model and the official segmentation inference against the reference outputs of
- * the official code ({@code -Dovss.parity.dir}, default shared/parity/segclip-tiny): every output within
+ * the official code ({@code -Dovss.parity.dir}, default: the bundled fixtures/parity/segclip-tiny): every output within
  * 1e-4, max errors printed.
  */
 class SegclipParityTest {
@@ -36,7 +37,7 @@ class SegclipParityTest {
 
   @BeforeAll
   static void load() {
-    dir = Path.of(System.getProperty("ovss.parity.dir", "../../../shared/parity/segclip-tiny")).toAbsolutePath().normalize();
+    dir = Fixtures.parityDir();
     Assumptions.assumeTrue(Files.isDirectory(dir), "no parity fixture directory " + dir);
     boolean otherMethod;
     try (Stream<Path> files = Files.list(dir)) {

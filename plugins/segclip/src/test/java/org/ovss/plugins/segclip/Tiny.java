@@ -9,6 +9,7 @@ import org.ovss.api.ImageTextSource;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.model.ClipPresets;
 import org.ovss.clip.weights.ClipWeights;
+import org.ovss.testkit.Fixtures;
 
 /** Tiny random CLIP / SegCLIP models and a synthetic image-caption source for the tests. */
 final class Tiny {
@@ -40,9 +41,9 @@ final class Tiny {
     return file;
   }
 
-  /** The CLIP BPE merges of shared/clip, as the conformance tests of the other plugins use them. */
+  /** CLIP's BPE merge list as clip-core bundles it. */
   static Path bpe() {
-    return Path.of(System.getProperty("ovss.shared.dir", "../../../shared"), "clip", "bpe_simple_vocab_16e6.txt.gz");
+    return Fixtures.bpeFile();
   }
 
   /**
