@@ -23,7 +23,7 @@ import org.ovss.testkit.Fixtures;
 class SlideParityTest {
 
   private static Path dir() {
-    return Fixtures.parityDir();
+    return Fixtures.parityDir("clip-tiny");
   }
 
   @Test

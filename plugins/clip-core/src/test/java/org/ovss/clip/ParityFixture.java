@@ -17,7 +17,7 @@ public final class ParityFixture {
 
   /** The fixture directory: {@code -Dovss.parity.dir=DIR}, by default the bundled {@code fixtures/parity/clip-tiny}. */
   public static Path dir() {
-    return Fixtures.parityDir();
+    return Fixtures.parityDir("clip-tiny");
   }
 
   /**

@@ -5,21 +5,26 @@ import java.nio.file.Path;
 
 /**
  * Where the reference fixture sets bundled in the repository ({@code fixtures/parity}, described in its README) and
- * CLIP's BPE merge list are, for tests run by Maven: the build passes {@code ovss.parity.dir} (the module's default
- * set, or the user's {@code -Dovss.parity.dir=DIR}), {@code ovss.bpe.file} and {@code ovss.invocation.dir}.
+ * CLIP's BPE merge list are, for tests run by Maven: the build passes {@code ovss.fixtures.dir}, {@code ovss.bpe.file},
+ * {@code ovss.invocation.dir} and the user's {@code -Dovss.parity.dir=DIR}, if any.
  */
 public final class Fixtures {
   private Fixtures() {}
 
   /**
-   * The parity fixture set of this test run. A relative {@code -Dovss.parity.dir} is taken relative to the directory
-   * Maven was started in (not the module's directory, where surefire runs the tests).
+   * The parity fixture set of this test run: {@code -Dovss.parity.dir=DIR} when given (a relative DIR is taken
+   * relative to the directory Maven was started in, not the module's directory where surefire runs the tests), else
+   * the bundled set {@code defaultSet} of {@code fixtures/parity}. A test meant for one kind of set skips itself on
+   * another kind (see each test).
    *
-   * @throws IllegalStateException when the property is missing (the test was not started by Maven) or names no
-   *     directory
+   * @throws IllegalStateException when the test was not started by Maven (no fixture location is known) or the
+   *     directory does not exist
    */
-  public static Path parityDir() {
-    Path dir = resolve(require("ovss.parity.dir"));
+  public static Path parityDir(String defaultSet) {
+    String given = System.getProperty("ovss.parity.dir");
+    Path dir = given != null && !given.isBlank()
+        ? resolve(given)
+        : resolve(require("ovss.fixtures.dir")).resolve(defaultSet);
     if (!Files.isDirectory(dir)) {
       throw new IllegalStateException("parity fixture directory " + dir + " does not exist (-Dovss.parity.dir)");
     }

@@ -26,7 +26,7 @@ class PamrParityTest {
 
   @Test
   void refinedMaskMatchesReference() throws IOException {
-    Path dir = Fixtures.parityDir();
+    Path dir = Fixtures.parityDir("clip-tiny");
     assertThat(dir).as("parity fixture directory (-Dovss.parity.dir)").isDirectory();
     assumeTrue(Files.exists(dir.resolve("pamr-io.safetensors")), "no PAMR fixture in " + dir);
     JsonNode config = new ObjectMapper().readTree(dir.resolve("pamr-config.json").toFile());

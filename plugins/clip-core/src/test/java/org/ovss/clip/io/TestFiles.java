@@ -19,7 +19,7 @@ final class TestFiles {
 
   /** The clip-tiny parity fixtures (or the set of {@code -Dovss.parity.dir}). */
   static Path parityDir() {
-    return Fixtures.parityDir();
+    return Fixtures.parityDir("clip-tiny");
   }
 
   /** A safetensors file whose header is {@code header} and whose data section has the bytes. */

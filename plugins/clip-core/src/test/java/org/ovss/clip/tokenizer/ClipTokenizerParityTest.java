@@ -37,7 +37,7 @@ class ClipTokenizerParityTest {
   }
 
   static Path parityDir() {
-    return Fixtures.parityDir();
+    return Fixtures.parityDir("clip-tiny");
   }
 
   /** CLIP's merge list as clip-core bundles it. */

@@ -35,7 +35,7 @@ class GroupVitParityTest {
 
   @BeforeAll
   static void load() {
-    dir = Fixtures.parityDir();
+    dir = Fixtures.parityDir("groupvit-tiny");
     Assumptions.assumeTrue(Files.isRegularFile(dir.resolve(IO)),
         dir + " holds no " + IO + ": another method's parity fixture set");
     manager = NDManager.newBaseManager();

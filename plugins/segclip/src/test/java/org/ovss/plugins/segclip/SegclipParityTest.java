@@ -37,7 +37,7 @@ class SegclipParityTest {
 
   @BeforeAll
   static void load() {
-    dir = Fixtures.parityDir();
+    dir = Fixtures.parityDir("segclip-tiny");
     Assumptions.assumeTrue(Files.isDirectory(dir), "no parity fixture directory " + dir);
     boolean otherMethod;
     try (Stream<Path> files = Files.list(dir)) {
