@@ -164,7 +164,7 @@ public final class HtmlRenderer implements ReportRenderer {
     }
     h.append("<p class=\"muted\">Paper values (with measured minus paper) from: ");
     List<String> refs = new ArrayList<>();
-    citations.forEach(c -> refs.add(Text.html(c.shortForm()) + " (<code>shared/seeds/" + Text.html(c.paper()) + ".txt</code>)"));
+    citations.forEach(c -> refs.add(Text.html(c.reference())));
     h.append(String.join("; ", refs)).append(". Hover a paper value for its note.</p>\n");
   }
 

@@ -58,6 +58,8 @@ class HtmlRendererTest {
     assertThat(html).contains("58.10<span class=\"paper\" title=\"SCLIP (Wang et al. 2024), Table 1\">paper 59.1 "
         + "<span class=\"neg\">-1.00</span></span>");
     assertThat(html).contains("<td class=\"num missing\" data-value=\"\">—<span class=\"paper\"");
+    assertThat(html).contains("from: Wang, Mei, Yuille. SCLIP: Rethinking Self-Attention for Dense Vision-Language"
+        + " Inference. ECCV 2024 (arXiv:2312.01597), Table 1. Hover").doesNotContain("shared/");
   }
 
   @Test
