@@ -458,7 +458,8 @@ public final class Evaluator {
       throw new IllegalStateException(e);
     }
     return new EvalResults("ovss-results/1", method.info().id(), method.info().displayName(), weights, weightsSha256,
-        spec.name(), spec.contentHash(), index.splitHash(), m.images(), protocol, resolved.hash(), metrics, rows, provenance);
+        spec.name(), spec.contentHash(), index.splitHash(), m.images(), protocol, resolved.hash(),
+        resolved.protocol().citation(), metrics, rows, provenance);
   }
 
   private static Double finite(double v) {
