@@ -16,7 +16,9 @@ import java.util.Objects;
  * @param year publication year
  * @param arxiv arXiv identifier ({@code 2312.01597}), or null
  * @param doi DOI, or null (given where there is no arXiv version)
- * @param code official repository at a commit ({@code wangf3014/SCLIP@b56bd30}), or null
+ * @param code the public implementation this project read, at its commit ({@code wangf3014/SCLIP@b56bd30}): the
+ *     official code, or for CLIPpy, whose code is not public, its first author's unofficial replication; null when
+ *     there is none (PACL)
  */
 public record Paper(String id, String name, List<String> authors, String title, String venue, int year, String arxiv,
     String doi, String code) {

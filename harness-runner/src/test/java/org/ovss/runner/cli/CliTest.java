@@ -29,7 +29,7 @@ class CliTest {
         + " Vision-Language Inference\\. ECCV 2024 \\(arXiv:2312\\.01597\\)$");
     assertThat(text).contains("Mukhoti et al. Open Vocabulary Semantic Segmentation with Patch Aligned Contrastive"
         + " Learning. CVPR 2023 (arXiv:2212.04994)");
-    assertThat(text).doesNotContainPattern("seed \\d|shared/");
+    assertThat(text).doesNotContainPattern("(?i)seed \\d|(shared|notes|seeds)[/]");
   }
 
   @Test
