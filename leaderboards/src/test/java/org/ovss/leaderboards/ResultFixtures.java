@@ -70,6 +70,7 @@ public final class ResultFixtures {
     protocol.put("shortSide", 336);
     root.put("protocolSha256", c.protocolSha256());
     root.put("protocolHashVersion", ProtocolHash.VERSION);
+    root.put("protocolCitation", "cited as <" + c.protocol() + ">");
     ObjectNode metrics = root.putObject("metrics");
     if (c.mIoU() == null) {
       metrics.putNull("mIoU");

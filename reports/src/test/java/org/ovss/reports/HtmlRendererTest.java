@@ -24,6 +24,13 @@ class HtmlRendererTest {
   }
 
   @Test
+  void protocolsShowTheirCitationBesideTheHash() {
+    String html = Renderers.get("html").render(ReportFixtures.report(ReportFixtures.sclipBoard(dir)));
+    assertThat(html).containsPattern("<details class=\"protocol\"><summary>sclip on voc21 · <code>[0-9a-f]{12}</code>"
+        + "</summary><p class=\"muted\">cited as &lt;sclip&gt;</p><pre>");
+  }
+
+  @Test
   void isOneSelfContainedFile() {
     String html = Renderers.get("html").render(ReportFixtures.report(ReportFixtures.synthBoard(dir)));
     assertThat(html).startsWith("<!DOCTYPE html>").contains("<style>").contains("<script>");
