@@ -84,6 +84,38 @@ class ResultStoreTest {
   }
 
   @Test
+  void aStoreWrittenBeforeIsRekeyedOnItsNextCollect() throws Exception {
+    // A store as the earlier harness left it: two cells of one run whose protocol descriptions differed, so their
+    // hashes did too; the run's own results.json files are gone.
+    Path cells = Files.createDirectories(dir.resolve("store/cells"));
+    ObjectNode index = new ObjectMapper().createObjectNode().put("schema", "ovss-store/1");
+    String valuesHash = null;
+    for (String run : new String[] {"a", "b"}) {
+      Path results = writeVersion1(dir.resolve(run), Cell.of("sclip", null, "voc21", "sclip", run.equals("a") ? 50.0 : 51.0)
+          .withProtocolHash(ResultFixtures.sha("old hash " + run)).startedAt("2026-01-0" + (run.equals("a") ? 1 : 2) + "T00:00:00Z"));
+      ObjectNode doc = new ObjectMapper().createObjectNode().put("key", "old-" + run).put("source", results.getParent().toString());
+      doc.set("results", new ObjectMapper().readTree(results.toFile()));
+      valuesHash = ProtocolHash.of(doc.get("results").get("protocol"));
+      Files.writeString(cells.resolve("old-" + run + ".json"), doc.toString());
+      index.withArray("cells").addObject().put("file", "cells/old-" + run + ".json");
+      Files.delete(results);
+    }
+    Files.writeString(dir.resolve("store/index.json"), index.toString());
+
+    ResultStore store = ResultStore.open(dir);
+    assertThat(store.results()).hasSize(1);
+    assertThat(store.results().get(0).mIoU()).as("the later run").isEqualTo(51.0);
+    assertThat(store.results().get(0).protocolSha256()).isEqualTo(valuesHash);
+    store.collect();
+    assertThat(cells.resolve("old-a.json")).doesNotExist();
+    assertThat(cells.resolve("old-b.json")).doesNotExist();
+    assertThat(ResultStore.open(dir).results()).singleElement().extracting(StoredResult::mIoU).isEqualTo(51.0);
+    try (var files = Files.list(cells)) {
+      assertThat(files.toList()).hasSize(1);
+    }
+  }
+
+  @Test
   void oldResultsWithoutTheirProtocolAndResultsOfANewerHashAreRefused() throws Exception {
     Path old = writeVersion1(dir.resolve("old"), Cell.of("sclip", null, "voc21", "sclip", 50.0));
     ObjectNode root = (ObjectNode) new ObjectMapper().readTree(old.toFile());
