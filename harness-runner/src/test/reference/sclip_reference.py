@@ -3,8 +3,8 @@
 
 It is the yardstick for `ovss eval --method sclip`: the same weights file and dataset go in, label maps
 and the mmseg mIoU come out, and `compare_predictions.py` measures how closely the harness agrees.
-Written from the notes (shared/notes/anchors.md 1.1, 2.1-2.4; shared/notes/seeds/004_*.md), not from
-the harness's Java code; it needs only numpy, torch (1.13 is enough) and OpenCV, plus PIL to read
+Written from the SCLIP paper (Wang, Mei, Yuille. ECCV 2024, arXiv:2312.01597), wangf3014/SCLIP@b56bd30 and
+open-mmlab/mmsegmentation (slide_inference, IoUMetric), not from the harness's Java code; it needs only numpy, torch (1.13 is enough) and OpenCV, plus PIL to read
 palette PNG ground truth (falls back to a minimal PNG reader).
 
 Pipeline, step by step (the SCLIP repository's code path, fp32 on CPU):
@@ -71,7 +71,7 @@ DEFAULT_TEMPLATES = os.path.join(REPO, "harness-api", "src", "main", "resources"
                                  "openai-imagenet-80.txt")
 DEFAULT_BPE = os.path.join(REPO, "..", "shared", "clip", "bpe_simple_vocab_16e6.txt.gz")
 
-# SCLIP configs/cfg_*.py (notes/seeds/004 section 3.2).
+# wangf3014/SCLIP@b56bd30 configs/cfg_*.py.
 PROTOCOLS = {
     "voc21": dict(logit_scale=65.0, prob_thd=0.1, area_thd=0.1),
     "voc20": dict(logit_scale=40.0, prob_thd=0.0, area_thd=None),

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  *
  * @param id stable lower-case identifier used on the command line ({@code sclip})
  * @param displayName name for tables ({@code SCLIP})
- * @param paper citation of the paper the method implements, or "baseline"
+ * @param paper key in the citation registry {@link Papers} of the paper the method implements ({@code sclip-2024});
+ *     {@code ovss methods} prints its full reference
  * @param capabilities what {@link SegmentationMethod} instances of this method support
  * @param defaultProtocol name of the evaluation protocol the paper uses
  * @param knobs method options accepted in {@link MethodConfig#options()}, name to description

@@ -3,6 +3,8 @@ package org.ovss.leaderboards;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.ovss.api.Paper;
+import org.ovss.api.Papers;
 
 /**
  * A named leaderboard as data: columns are dataset x protocol, rows are method x weights, and published numbers
@@ -29,10 +31,19 @@ public record BoardDefinition(String name, String title, String metric, List<Col
    */
   public record Row(String id, String method, String weights, String label) {}
 
-  /** Where a published number comes from: the seed paper (file id under shared/seeds), its title and table. */
-  public record Citation(String paper, String title, String table, String note) {
+  /**
+   * Where a published number comes from: the paper (from the citation registry {@link Papers}, or the board file's
+   * own {@code papers}), the table that prints it, and an optional note (whose protocol the number was measured under).
+   */
+  public record Citation(Paper paper, String table, String note) {
+    /** For table cells and captions: "SCLIP (Wang et al. 2024), Table 1". */
     public String shortForm() {
-      return title + ", " + table;
+      return paper.shortForm() + ", " + table;
+    }
+
+    /** The full reference: authors, title, venue, year, arXiv id, then the table. */
+    public String reference() {
+      return paper.citation() + ", " + table;
     }
   }
 

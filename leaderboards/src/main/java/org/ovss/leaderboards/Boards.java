@@ -13,11 +13,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.ovss.api.InvalidInputException;
+import org.ovss.api.Paper;
+import org.ovss.api.Papers;
 import org.ovss.api.UnknownNameException;
 
 /**
- * The built-in boards ({@code org/ovss/leaderboards/boards/NAME.json}) and board files. A board file names its
- * papers once ({@code papers}: key to seed file and title) and gives anchors per row as column to value maps.
+ * The built-in boards ({@code org/ovss/leaderboards/boards/NAME.json}) and board files. An anchor cites its paper
+ * by key in the citation registry ({@link Papers}, {@code sclip-2024}) or in the board file's own {@code papers}
+ * (same fields as the registry, for papers it does not hold), with the table, and gives its values per row as
+ * column to value maps.
  */
 public final class Boards {
   /** The boards shipped with the harness, in the order help texts list them. */
@@ -71,7 +75,7 @@ public final class Boards {
       String weights = r.hasNonNull("weights") ? r.get("weights").asText() : null;
       rows.add(new BoardDefinition.Row(id, text(r, "method", where), weights, r.path("label").asText(id)));
     }
-    JsonNode papers = root.path("papers");
+    Map<String, Paper> papers = root.has("papers") ? Papers.parse(root.get("papers"), where) : Map.of();
     List<BoardDefinition.Anchor> anchors = new ArrayList<>();
     for (JsonNode a : root.path("anchors")) {
       String row = text(a, "row", where);
@@ -79,12 +83,11 @@ public final class Boards {
         throw new InvalidInputException(where + ": anchor for unknown row '" + row + "'");
       }
       String paperKey = text(a, "paper", where);
-      JsonNode paper = papers.path(paperKey);
-      if (paper.isMissingNode()) {
-        throw new InvalidInputException(where + ": anchor of row '" + row + "' cites unknown paper '" + paperKey + "'");
-      }
-      BoardDefinition.Citation citation = new BoardDefinition.Citation(text(paper, "file", where),
-          text(paper, "title", where), text(a, "table", where), a.path("note").asText(null));
+      Paper paper = papers.containsKey(paperKey) ? papers.get(paperKey) : Papers.find(paperKey).orElseThrow(() ->
+          new InvalidInputException(where + ": anchor of row '" + row + "' cites unknown paper '" + paperKey
+              + "' (neither in the board's 'papers' nor in the registry: " + String.join(", ", Papers.all().keySet()) + ")"));
+      BoardDefinition.Citation citation = new BoardDefinition.Citation(paper, text(a, "table", where),
+          a.path("note").asText(null));
       Iterator<Map.Entry<String, JsonNode>> values = a.path("values").fields();
       while (values.hasNext()) {
         Map.Entry<String, JsonNode> v = values.next();

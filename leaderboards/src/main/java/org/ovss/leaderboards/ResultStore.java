@@ -16,10 +16,12 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.ovss.api.InvalidInputException;
 
 /**
@@ -37,6 +39,8 @@ public final class ResultStore {
   private final Path root;
   private final Path storeDir;
   private final Map<String, StoredResult> cells = new LinkedHashMap<>();
+  /** The cell files the index named when the store was opened (a re-keyed cell moves to its new key's file). */
+  private final Set<Path> loadedFiles = new HashSet<>();
 
   private ResultStore(Path root) {
     this.root = root;
@@ -137,7 +141,12 @@ public final class ResultStore {
         throw new InvalidInputException("corrupt result store cell " + cell + ": " + ex.getMessage(), ex);
       }
       StoredResult r = StoredResult.of(doc.path("results"), Path.of(doc.path("source").asText()), cell.toString());
-      cells.put(r.key(), r);
+      loadedFiles.add(cell);
+      // cells stored under the earlier protocol hash may fall on one key once re-keyed: the later run stays
+      StoredResult kept = cells.get(r.key());
+      if (kept == null || r.startedAt().compareTo(kept.startedAt()) >= 0) {
+        cells.put(r.key(), r);
+      }
     }
   }
 
@@ -150,6 +159,23 @@ public final class ResultStore {
   }
 
   private void writeIndex() {
+    Set<Path> current = new HashSet<>();
+    for (StoredResult r : cells.values()) {
+      Path file = storeDir.resolve(cellFile(r));
+      current.add(file);
+      if (!Files.isRegularFile(file)) {
+        write(r); // re-keyed when loaded: its file is named by the new key
+      }
+    }
+    for (Path stale : loadedFiles) {
+      if (!current.contains(stale)) {
+        try {
+          Files.deleteIfExists(stale);
+        } catch (IOException e) {
+          throw new InvalidInputException("cannot remove the re-keyed result store cell " + stale + ": " + e.getMessage(), e);
+        }
+      }
+    }
     ObjectNode index = mapper().createObjectNode();
     index.put("schema", "ovss-store/1");
     ArrayNode list = index.putArray("cells");

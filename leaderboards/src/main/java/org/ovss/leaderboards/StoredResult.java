@@ -2,6 +2,7 @@ package org.ovss.leaderboards;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,6 +76,10 @@ public record StoredResult(String method, String methodName, String weights, Str
     for (JsonNode c : root.path("classes")) {
       classes.add(new ClassScore(c.path("name").asText(), number(c.get("iou")), number(c.get("acc"))));
     }
+    for (String field : List.of("method", "weightsSha256", "dataset", "protocolSha256")) {
+      required(root, field, where);
+    }
+    root = rekeyed(root, where);
     JsonNode protocol = root.path("protocol");
     return new StoredResult(required(root, "method", where), root.path("methodName").asText(root.path("method").asText()),
         root.path("weights").asText(""), required(root, "weightsSha256", where),
@@ -82,6 +87,33 @@ public record StoredResult(String method, String methodName, String weights, Str
         root.hasNonNull("dataRoot") ? root.get("dataRoot").asText() : null, protocol.path("name").asText("?"),
         required(root, "protocolSha256", where), root.path("images").asLong(), Collections.unmodifiableMap(metrics),
         List.copyOf(classes), root.path("provenance").path("startedAt").asText(""), source, root);
+  }
+
+  /**
+   * {@code root} with its protocol hash of the current definition ({@link ProtocolHash}). A result written before it
+   * (no {@code protocolHashVersion}: the hash covered the protocol's description and citation too) is re-keyed from
+   * the protocol it holds, its old hash kept as {@code protocolSha256Version1}, so that it shares a cell with the same
+   * run made now; one without its protocol, or from a newer harness, is refused.
+   */
+  private static JsonNode rekeyed(JsonNode root, String where) {
+    int version = root.path("protocolHashVersion").asInt(1);
+    if (version == ProtocolHash.VERSION) {
+      return root;
+    }
+    if (version > ProtocolHash.VERSION) {
+      throw new InvalidInputException("results file " + where + " has protocol hash version " + version + ", newer than"
+          + " this harness's " + ProtocolHash.VERSION + "; collect it with the harness that wrote it");
+    }
+    JsonNode protocol = root.get("protocol");
+    if (protocol == null || !protocol.isObject()) {
+      throw new InvalidInputException("results file " + where + " predates protocol hashes over values only and holds no"
+          + " 'protocol' to re-hash; evaluate it again");
+    }
+    ObjectNode copy = ((ObjectNode) root).deepCopy();
+    copy.put("protocolSha256Version1", required(root, "protocolSha256", where));
+    copy.put("protocolSha256", ProtocolHash.of(protocol));
+    copy.put("protocolHashVersion", ProtocolHash.VERSION);
+    return copy;
   }
 
   private static String required(JsonNode root, String field, String where) {

@@ -35,6 +35,10 @@ public final class ResultFixtures {
       return new Cell(method, methodName, weightsLabel, weightsSha256, dataset, protocol, protocolSha256, mIoU, classes, classIoU, when);
     }
 
+    public Cell withProtocolHash(String hash) {
+      return new Cell(method, methodName, weightsLabel, weightsSha256, dataset, protocol, hash, mIoU, classes, classIoU, startedAt);
+    }
+
     public Cell value(Double v) {
       return new Cell(method, methodName, weightsLabel, weightsSha256, dataset, protocol, protocolSha256, v, classes, classIoU, startedAt);
     }
@@ -65,6 +69,8 @@ public final class ResultFixtures {
     protocol.put("name", c.protocol());
     protocol.put("shortSide", 336);
     root.put("protocolSha256", c.protocolSha256());
+    root.put("protocolHashVersion", ProtocolHash.VERSION);
+    root.put("protocolCitation", "cited as <" + c.protocol() + ">");
     ObjectNode metrics = root.putObject("metrics");
     if (c.mIoU() == null) {
       metrics.putNull("mIoU");

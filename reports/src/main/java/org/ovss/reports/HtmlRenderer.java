@@ -164,7 +164,7 @@ public final class HtmlRenderer implements ReportRenderer {
     }
     h.append("<p class=\"muted\">Paper values (with measured minus paper) from: ");
     List<String> refs = new ArrayList<>();
-    citations.forEach(c -> refs.add(Text.html(c.shortForm()) + " (<code>shared/seeds/" + Text.html(c.paper()) + ".txt</code>)"));
+    citations.forEach(c -> refs.add(Text.html(c.reference())));
     h.append(String.join("; ", refs)).append(". Hover a paper value for its note.</p>\n");
   }
 
@@ -230,7 +230,11 @@ public final class HtmlRenderer implements ReportRenderer {
     for (StoredResult r : byHash.values()) {
       h.append("<details class=\"protocol\"><summary>").append(Text.html(r.protocolName())).append(" on ")
           .append(Text.html(r.dataset())).append(" · <code>").append(Text.html(r.protocolSha256().substring(0, 12)))
-          .append("</code></summary><pre>").append(Text.html(r.json().path("protocol").toPrettyString()))
+          .append("</code></summary>");
+      if (r.json().hasNonNull("protocolCitation")) {
+        h.append("<p class=\"muted\">").append(Text.html(r.json().get("protocolCitation").asText())).append("</p>");
+      }
+      h.append("<pre>").append(Text.html(r.json().path("protocol").toPrettyString()))
           .append("</pre></details>\n");
     }
   }

@@ -44,8 +44,8 @@ public final class JsonRenderer implements ReportRenderer {
           BoardDefinition.Citation cite = c.anchor().citation();
           cell.put("paper", c.anchor().value());
           putNumber(cell, "difference", c.difference());
-          cell.putObject("citation").put("paper", cite.paper()).put("title", cite.title()).put("table", cite.table())
-              .put("note", cite.note());
+          cell.putObject("citation").put("paper", cite.paper().id()).put("reference", cite.paper().citation())
+              .put("table", cite.table()).put("note", cite.note());
         }
         if (c.result() != null) {
           source(cell.putObject("result"), c.result());

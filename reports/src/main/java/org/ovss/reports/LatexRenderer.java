@@ -58,7 +58,7 @@ public final class LatexRenderer implements ReportRenderer {
     if (!citations.isEmpty()) {
       tex.append(" Paper values:");
       for (int i = 0; i < citations.size(); i++) {
-        tex.append(i == 0 ? " " : "; ").append(Text.latex(citations.get(i).shortForm()));
+        tex.append(i == 0 ? " " : "; ").append(Text.latex(citations.get(i).reference()));
       }
       tex.append('.');
     }

@@ -40,7 +40,7 @@ public final class MarkdownRenderer implements ReportRenderer {
     if (!citations.isEmpty()) {
       md.append("\nPaper values in parentheses, with measured minus paper: ");
       List<String> refs = new ArrayList<>();
-      citations.forEach(c -> refs.add(c.shortForm() + " (shared/seeds/" + c.paper() + ".txt)"));
+      citations.forEach(c -> refs.add(c.reference()));
       md.append(String.join("; ", refs)).append(".\n");
     }
     if (!report.notes().isEmpty()) {

@@ -86,7 +86,7 @@ final class Text {
   static java.util.List<BoardDefinition.Citation> citations(BoardTable t) {
     java.util.LinkedHashSet<BoardDefinition.Citation> seen = new java.util.LinkedHashSet<>();
     t.definition().anchors().forEach(a -> seen.add(new BoardDefinition.Citation(a.citation().paper(),
-        a.citation().title(), a.citation().table(), null)));
+        a.citation().table(), null)));
     return java.util.List.copyOf(seen);
   }
 }

@@ -24,6 +24,13 @@ class HtmlRendererTest {
   }
 
   @Test
+  void protocolsShowTheirCitationBesideTheHash() {
+    String html = Renderers.get("html").render(ReportFixtures.report(ReportFixtures.sclipBoard(dir)));
+    assertThat(html).containsPattern("<details class=\"protocol\"><summary>sclip on voc21 · <code>[0-9a-f]{12}</code>"
+        + "</summary><p class=\"muted\">cited as &lt;sclip&gt;</p><pre>");
+  }
+
+  @Test
   void isOneSelfContainedFile() {
     String html = Renderers.get("html").render(ReportFixtures.report(ReportFixtures.synthBoard(dir)));
     assertThat(html).startsWith("<!DOCTYPE html>").contains("<style>").contains("<script>");
@@ -58,6 +65,8 @@ class HtmlRendererTest {
     assertThat(html).contains("58.10<span class=\"paper\" title=\"SCLIP (Wang et al. 2024), Table 1\">paper 59.1 "
         + "<span class=\"neg\">-1.00</span></span>");
     assertThat(html).contains("<td class=\"num missing\" data-value=\"\">—<span class=\"paper\"");
+    assertThat(html).contains("from: Wang, Mei, Yuille. SCLIP: Rethinking Self-Attention for Dense Vision-Language"
+        + " Inference. ECCV 2024 (arXiv:2312.01597), Table 1. Hover").doesNotContainPattern("(shared|seeds)[/]");
   }
 
   @Test

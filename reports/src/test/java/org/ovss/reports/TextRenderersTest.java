@@ -44,7 +44,9 @@ class TextRenderersTest {
     assertThat(md).contains("| SCLIP | ").contains(" 58.10 (paper 59.1, -1.00) | — (paper 30.4) |");
     assertThat(md).contains("16.60 (paper 16.1, +0.50)");
     assertThat(md).contains("| MaskCLIP |").doesNotContain("| maskclip |");
-    assertThat(md).contains("SCLIP (Wang et al. 2024), Table 1 (shared/seeds/004_15344234e4bf893b.txt)");
+    assertThat(md).contains("\nPaper values in parentheses, with measured minus paper: Wang, Mei, Yuille. SCLIP:"
+        + " Rethinking Self-Attention for Dense Vision-Language Inference. ECCV 2024 (arXiv:2312.01597), Table 1.\n");
+    assertThat(md).doesNotContainPattern("(shared|seeds)[/]");
   }
 
   @Test
@@ -68,6 +70,8 @@ class TextRenderersTest {
     String sclip = Renderers.get("tex").render(ReportFixtures.report(ReportFixtures.sclipBoard(dir.resolve("s"))));
     assertThat(sclip).contains("SCLIP & paper & 59.1 & 30.4 & 30.5 & 80.4 & 32.2 & 34.2 & 16.1 & 22.4 & 38.2 \\\\");
     assertThat(sclip).contains("SegCLIP & paper & 52.6 & 24.7 & 26.5 & -- & -- & -- & -- & -- & -- \\\\");
+    assertThat(sclip).contains(" Paper values: Wang, Mei, Yuille. SCLIP: Rethinking Self-Attention for Dense"
+        + " Vision-Language Inference. ECCV 2024 (arXiv:2312.01597), Table 1.}");
   }
 
   @Test
@@ -86,6 +90,9 @@ class TextRenderersTest {
     assertThat(voc.get("value").asDouble()).isEqualTo(58.1);
     assertThat(voc.get("paper").asDouble()).isEqualTo(59.1);
     assertThat(voc.get("citation").get("table").asText()).isEqualTo("Table 1");
+    assertThat(voc.get("citation").get("paper").asText()).isEqualTo("sclip-2024");
+    assertThat(voc.get("citation").get("reference").asText()).isEqualTo("Wang, Mei, Yuille. SCLIP: Rethinking"
+        + " Self-Attention for Dense Vision-Language Inference. ECCV 2024 (arXiv:2312.01597)");
     assertThat(voc.get("result").get("protocolSha256").asText()).hasSize(64);
     assertThat(sclip.get("cells").get("voc20").get("value").isNull()).isTrue();
     assertThat(sclip.get("mean").isNull()).isTrue();

@@ -7,7 +7,8 @@ import ai.djl.ndarray.types.Shape;
 /**
  * Bilinear resampling as two matrix products, out = R_h . X . R_w^T, with PyTorch's
  * {@code F.interpolate(mode='bilinear')} coordinate rules for either align_corners setting. DJL's own
- * resize forces antialiasing and ignores align_corners (notes/anchors.md section 4.8); as matrices the
+ * resize forces antialiasing and ignores align_corners (deepjavalibrary/djl@v0.35.1 {@code PtNDArrayEx.interpolation}
+ * and the JNI's {@code nn_functional.cc}); as matrices the
  * resize stays native, batched over classes, and exact.
  */
 public final class BilinearMatrix {

@@ -9,7 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * From per-query logits to a label map, as SCLIP's {@code postprocess_result} (notes/anchors.md 1.1):
+ * From per-query logits to a label map, as SCLIP's {@code postprocess_result}
+ * (wangf3014/SCLIP@b56bd30 {@code clip_segmentor.py}):
  * logits x logit scale, softmax over queries, max over each class's synonyms, optional area threshold,
  * argmax, and pixels whose top probability is below the probability threshold set to class 0.
  */

@@ -2,6 +2,7 @@ package org.ovss.runner.eval;
 
 import java.util.List;
 import java.util.Map;
+import org.ovss.leaderboards.ProtocolHash;
 
 /**
  * The {@code results.json} an evaluation writes. Schema (all keys always present):
@@ -10,14 +11,20 @@ import java.util.Map;
  * method          method id;          methodName: display name
  * weights         path as given;      weightsSha256: hex digest of the file
  * dataset         dataset name;       datasetSpecSha256, splitSha256, images (count evaluated)
- * protocol        the resolved protocol (every field);  protocolSha256: hash of its canonical JSON
+ * protocol        the resolved protocol (every field, its paper and source included)
+ * protocolSha256  hash of the protocol's name and values (leaderboards' ProtocolHash; not its description or citation)
+ * protocolHashVersion  2 (that definition; results without it were hashed over every field and are re-keyed by the
+ *                 store)
+ * protocolCitation  where the protocol comes from: the paper by authors, title, venue, year and arXiv id, then the
+ *                 section or the official code at its commit
  * metrics         mIoU, mAcc, aAcc (percent)
  * classes         per class: name, iou, acc (fractions; null when the class never occurs)
  * provenance      harnessVersion, gitCommit, machine (os, arch, cores, java), startedAt, wallSeconds, imagesPerSecond
  * weightsLabel    a name for the weights (--weights-label; the demo's "trained" / "untrained"), or null
  * dataRoot        the dataset root evaluated, absolute (reports find images and ground truth there)
  * </pre>
- * The last two were added after the schema's first version; readers of {@code ovss-results/1} may find them absent.
+ * The last two and protocolHashVersion, protocolCitation were added after the schema's first version; readers of
+ * {@code ovss-results/1} may find them absent.
  */
 public record EvalResults(
     String schema,
@@ -31,6 +38,8 @@ public record EvalResults(
     long images,
     Object protocol,
     String protocolSha256,
+    int protocolHashVersion,
+    String protocolCitation,
     Map<String, Double> metrics,
     List<ClassResult> classes,
     Map<String, Object> provenance,
@@ -40,14 +49,14 @@ public record EvalResults(
   /** A result not yet told its weights label and data root ({@link #withSource}). */
   public EvalResults(String schema, String method, String methodName, String weights, String weightsSha256, String dataset,
       String datasetSpecSha256, String splitSha256, long images, Object protocol, String protocolSha256,
-      Map<String, Double> metrics, List<ClassResult> classes, Map<String, Object> provenance) {
+      String protocolCitation, Map<String, Double> metrics, List<ClassResult> classes, Map<String, Object> provenance) {
     this(schema, method, methodName, weights, weightsSha256, dataset, datasetSpecSha256, splitSha256, images, protocol,
-        protocolSha256, metrics, classes, provenance, null, null);
+        protocolSha256, ProtocolHash.VERSION, protocolCitation, metrics, classes, provenance, null, null);
   }
 
   public EvalResults withSource(String label, String root) {
     return new EvalResults(schema, method, methodName, weights, weightsSha256, dataset, datasetSpecSha256, splitSha256,
-        images, protocol, protocolSha256, metrics, classes, provenance, label, root);
+        images, protocol, protocolSha256, protocolHashVersion, protocolCitation, metrics, classes, provenance, label, root);
   }
 
   /** One row of the per-class table. */

@@ -46,7 +46,7 @@ import org.ovss.runner.protocol.Protocols;
  * metrics accumulated as histograms, predictions written as they are made.
  */
 public final class Evaluator {
-  /** ImageNet mean/std of the GroupViT/TCL configs (notes/anchors.md 1.2). */
+  /** ImageNet mean/std of the GroupViT configs (NVlabs/GroupViT@13b7861 segmentation/configs/_base_/datasets). */
   private static final InputSpec IMAGENET = new InputSpec(224, 16,
       new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
 
@@ -458,7 +458,8 @@ public final class Evaluator {
       throw new IllegalStateException(e);
     }
     return new EvalResults("ovss-results/1", method.info().id(), method.info().displayName(), weights, weightsSha256,
-        spec.name(), spec.contentHash(), index.splitHash(), m.images(), protocol, resolved.hash(), metrics, rows, provenance);
+        spec.name(), spec.contentHash(), index.splitHash(), m.images(), protocol, resolved.hash(),
+        resolved.protocol().citation(), metrics, rows, provenance);
   }
 
   private static Double finite(double v) {

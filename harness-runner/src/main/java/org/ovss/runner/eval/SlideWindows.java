@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Window placement of mmseg's {@code slide_inference} (notes/anchors.md section 2.1): a regular grid
+ * Window placement of mmseg's {@code slide_inference} (open-mmlab/mmsegmentation
+ * {@code mmseg/models/segmentors/encoder_decoder.py}): a regular grid
  * whose last row and column are shifted back inside the image instead of padding it, and crops clipped
  * to the image when it is smaller than the crop.
  */

@@ -1,7 +1,8 @@
 package org.ovss.runner.metrics;
 
 /**
- * mmseg's {@code IoUMetric} as an accumulator (notes/anchors.md section 2.3): per image, pixels whose
+ * mmseg's {@code IoUMetric} as an accumulator (open-mmlab/mmsegmentation@01c9623
+ * {@code mmseg/evaluation/metrics/iou_metric.py}): per image, pixels whose
  * label is the ignore index are dropped, and intersection / prediction / label areas are histogrammed
  * over [0, C-1] (values outside that range count nowhere, as {@code torch.histc}); the dataset-level
  * sums give IoU = I / U per class, classes with zero union are left out of the mean.

@@ -2,11 +2,17 @@ package org.ovss.runner.protocol;
 
 import java.util.List;
 import java.util.Map;
+import org.ovss.api.Papers;
 
 /**
  * A fully resolved evaluation protocol (one dataset, overrides applied). Field names are the JSON keys of
  * the protocol files under {@code org/ovss/runner/protocols/}.
  *
+ * @param name the protocol's name (hashed: boards and comparisons select results by it)
+ * @param description what the protocol is, in words (not hashed)
+ * @param paper key in the citation registry ({@link org.ovss.api.Papers}) of the paper the protocol follows, or null
+ *     (not hashed)
+ * @param source where in that paper, or which official code at which commit, the values come from (not hashed)
  * @param shortSide images are resized so the short side is this (mmcv {@code Resize(scale=(longSide, shortSide), keep_ratio=True)})
  * @param longSide cap of the long side
  * @param mode {@code slide} or {@code whole}
@@ -27,6 +33,7 @@ import java.util.Map;
 public record Protocol(
     String name,
     String description,
+    String paper,
     String source,
     int shortSide,
     int longSide,
@@ -43,6 +50,19 @@ public record Protocol(
     Map<String, String> pamr,
     Map<String, String> crf,
     List<String> featureMetrics) {
+
+  /**
+   * The full citation, as results.json keeps it beside the hash: the paper by authors, title, venue, year and arXiv
+   * id, then {@link #source}; the source alone when the protocol names no paper.
+   */
+  public String citation() {
+    String s = source == null ? "" : source;
+    if (paper == null) {
+      return s;
+    }
+    String reference = Papers.get(paper).citation();
+    return s.isEmpty() ? reference : reference + "; " + s;
+  }
 
   public boolean slide() {
     return "slide".equals(mode);

@@ -13,19 +13,19 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.ovss.api.InvalidInputException;
+import org.ovss.api.Papers;
 import org.ovss.api.UnknownNameException;
+import org.ovss.leaderboards.ProtocolHash;
 
 /**
  * Protocols as named data files: a base, optional per-dataset overrides ({@code datasets.NAME}), an
- * optional {@code extends} parent, and command-line overrides on top. The resolved protocol is hashed
- * over its canonical JSON so results name exactly what produced them.
+ * optional {@code extends} parent, and command-line overrides on top. The resolved protocol is hashed over its
+ * name and values ({@link ProtocolHash}: not its description, paper or source) so results name exactly what
+ * produced them, and a better citation never changes a hash.
  */
 public final class Protocols {
   /** Built-in protocol names (files {@code org/ovss/runner/protocols/NAME.json}). */
@@ -37,7 +37,7 @@ public final class Protocols {
 
   private Protocols() {}
 
-  /** A protocol resolved for a dataset, with its hash. */
+  /** A protocol resolved for a dataset, with its hash ({@link ProtocolHash}) and its full JSON (every key). */
   public record Resolved(Protocol protocol, String hash, String canonicalJson) {}
 
   /**
@@ -67,9 +67,14 @@ public final class Protocols {
       throw new InvalidInputException("protocol " + nameOrFile + " is invalid: " + e.getOriginalMessage());
     }
     validate(p);
+    if (p.paper() != null && Papers.find(p.paper()).isEmpty()) {
+      throw new InvalidInputException("protocol " + nameOrFile + " cites unknown paper '" + p.paper() + "'; available: "
+          + String.join(", ", Papers.all().keySet()) + " (or null, and the citation in 'source')");
+    }
     try {
-      String canonical = JSON.writeValueAsString(JSON.treeToValue(JSON.valueToTree(p), Map.class));
-      return new Resolved(p, sha256(canonical), canonical);
+      JsonNode tree = JSON.valueToTree(p);
+      String canonical = JSON.writeValueAsString(JSON.treeToValue(tree, Map.class));
+      return new Resolved(p, ProtocolHash.of(tree), canonical);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -194,14 +199,6 @@ public final class Protocols {
   private static void require(boolean ok, String message) {
     if (!ok) {
       throw new InvalidInputException("invalid protocol: " + message);
-    }
-  }
-
-  static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

@@ -23,7 +23,13 @@ class CliTest {
     String text = console.out();
     assertThat(text).containsPattern("(?m)^clip\\s+.*ENCODE,SEGMENT");
     assertThat(text).containsPattern("(?m)^maskclip\\s+.*ENCODE,SEGMENT");
-    assertThat(text).containsPattern("(?m)^sclip\\s+.*ENCODE,SEGMENT.*SCLIP: Rethinking Self-Attention");
+    assertThat(text).containsPattern("(?m)^sclip\\s+.*ENCODE,SEGMENT\\s+sclip\\s+sclip-2024$");
+    // each cited paper once, by authors, title, venue, year and arXiv id; never a seed file of the project
+    assertThat(text).containsPattern("(?m)^  sclip-2024\\s+Wang, Mei, Yuille\\. SCLIP: Rethinking Self-Attention for Dense"
+        + " Vision-Language Inference\\. ECCV 2024 \\(arXiv:2312\\.01597\\)$");
+    assertThat(text).contains("Mukhoti et al. Open Vocabulary Semantic Segmentation with Patch Aligned Contrastive"
+        + " Learning. CVPR 2023 (arXiv:2212.04994)");
+    assertThat(text).doesNotContainPattern("(?i)seed \\d|(shared|notes|seeds)[/]");
   }
 
   @Test

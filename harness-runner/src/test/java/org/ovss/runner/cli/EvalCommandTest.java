@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.ovss.clip.model.ClipPresets;
+import org.ovss.leaderboards.ProtocolHash;
 
 /** {@code ovss eval} end to end on a small VOC-layout dataset written by the test. */
 class EvalCommandTest {
@@ -74,6 +75,13 @@ class EvalCommandTest {
     assertThat(r.get("images").asInt()).isEqualTo(2);
     assertThat(r.get("weightsSha256").asText()).hasSize(64);
     assertThat(r.get("protocolSha256").asText()).hasSize(64);
+    // the hash is recomputable from the protocol the file holds (the store re-keys older results that way)
+    assertThat(ProtocolHash.of(r.get("protocol"))).isEqualTo(r.get("protocolSha256").asText());
+    assertThat(r.get("protocolHashVersion").asInt()).isEqualTo(ProtocolHash.VERSION);
+    assertThat(r.get("protocolCitation").asText()).isEqualTo("Wang, Mei, Yuille. SCLIP: Rethinking Self-Attention for"
+        + " Dense Vision-Language Inference. ECCV 2024 (arXiv:2312.01597); repository defaults, not the paper's"
+        + " Section 4.1: wangf3014/SCLIP@b56bd30 configs/cfg_*.py and clip_segmentor.py");
+    assertThat(r.get("protocol").get("paper").asText()).isEqualTo("sclip-2024");
     assertThat(r.get("protocol").get("crop").asInt()).isEqualTo(32);
     assertThat(r.get("protocol").get("logitScale").asDouble()).isEqualTo(65.0);
     assertThat(r.get("metrics").get("mIoU").asDouble()).isBetween(0.0, 100.0);

@@ -12,6 +12,8 @@ import org.ovss.api.InvalidInputException;
 import org.ovss.api.UnknownNameException;
 
 class ProtocolsTest {
+  /** A path into the team's reference folder, which users of the project never have. */
+  private static final String OUR_FILES = "(?i)(shared|notes|seeds)[/]|seed 0";
 
   @Test
   void sclipCarriesItsPerDatasetConstants() {
@@ -50,6 +52,54 @@ class ProtocolsTest {
     assertThat(changed.protocol().pamr()).containsEntry("dilations", "8,16");
     assertThat(changed.hash()).isNotEqualTo(base.hash()).hasSize(64);
     assertThat(Protocols.resolve("sclip", "voc20", Map.of()).hash()).isEqualTo(base.hash());
+  }
+
+  @Test
+  void theHashCoversNameAndValuesNotDescriptionOrCitation(@TempDir Path dir) throws Exception {
+    String base = Protocols.resolve("sclip", "voc21", Map.of()).hash();
+    Path reworded = Files.writeString(dir.resolve("reworded.json"), """
+        {"extends": "sclip", "description": "the same values, described and cited otherwise",
+         "paper": "clip-2021", "source": "somewhere else entirely"}
+        """);
+    Protocols.Resolved r = Protocols.resolve(reworded.toString(), "voc21", Map.of());
+    assertThat(r.protocol().source()).isEqualTo("somewhere else entirely");
+    assertThat(r.hash()).isEqualTo(base);
+    Path noPaper = Files.writeString(dir.resolve("nopaper.json"), "{\"extends\": \"sclip\", \"paper\": null}");
+    assertThat(Protocols.resolve(noPaper.toString(), "voc21", Map.of()).hash()).isEqualTo(base);
+
+    Path oneValue = Files.writeString(dir.resolve("scale.json"), "{\"extends\": \"sclip\", \"logitScale\": 40.0}");
+    assertThat(Protocols.resolve(oneValue.toString(), "voc20", Map.of()).hash()).as("voc20's logit scale is 40 already")
+        .isEqualTo(Protocols.resolve("sclip", "voc20", Map.of()).hash());
+    for (String value : new String[] {"shortSide=448", "stride=56", "prompts=a-photo-of", "probThreshold=0.2",
+        "areaThreshold=off", "crf=iterations=5", "classNames=alt"}) {
+      String[] kv = value.split("=", 2);
+      assertThat(Protocols.resolve("sclip", "voc21", Map.of(kv[0], kv[1])).hash()).as(value).isNotEqualTo(base);
+    }
+    Path renamed = Files.writeString(dir.resolve("renamed.json"), "{\"extends\": \"sclip\", \"name\": \"mine\"}");
+    assertThat(Protocols.resolve(renamed.toString(), "voc21", Map.of()).hash())
+        .as("boards select results by protocol name: a renamed protocol is another one").isNotEqualTo(base);
+  }
+
+  @Test
+  void builtInProtocolsCiteRegisteredPapersAndNoFilesOfOurs() {
+    for (String name : Protocols.BUILT_IN) {
+      Protocol p = Protocols.resolve(name, "voc21", Map.of()).protocol();
+      assertThat(p.citation()).as(name).isNotBlank().doesNotContainPattern(OUR_FILES);
+      if (!name.equals("synth")) {
+        assertThat(p.paper()).as(name).isNotNull();
+      }
+    }
+    assertThat(Protocols.resolve("sclip-paper", "voc21", Map.of()).protocol().citation()).isEqualTo("Wang, Mei, Yuille."
+        + " SCLIP: Rethinking Self-Attention for Dense Vision-Language Inference. ECCV 2024 (arXiv:2312.01597);"
+        + " Section 4.1 (Experiment Settings)");
+  }
+
+  @Test
+  void aProtocolCitingAnUnknownPaperIsRefused(@TempDir Path dir) throws Exception {
+    Path bad = Files.writeString(dir.resolve("bad.json"), "{\"extends\": \"sclip\", \"paper\": \"sclip\"}");
+    assertThatThrownBy(() -> Protocols.resolve(bad.toString(), "voc21", Map.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageStartingWith("protocol " + bad + " cites unknown paper 'sclip'; available: clip-2021, ");
   }
 
   @Test

@@ -20,6 +20,7 @@ import org.ovss.api.InputSpec;
 import org.ovss.api.MethodConfig;
 import org.ovss.api.MethodInfo;
 import org.ovss.api.MethodProvider;
+import org.ovss.api.Papers;
 import org.ovss.api.PromptSet;
 import org.ovss.api.QueryEmbeddings;
 import org.ovss.api.SegmentationMethod;
@@ -67,7 +68,8 @@ public abstract class MethodConformanceTest {
     MethodInfo info = provider().info();
     assertThat(provider().id()).isEqualTo(info.id());
     assertThat(info.displayName()).isNotBlank();
-    assertThat(info.paper()).isNotBlank();
+    assertThat(Papers.find(info.paper())).as("paper '%s' in the citation registry (org/ovss/api/papers.json)", info.paper())
+        .isPresent();
     assertThat(info.defaultProtocol()).isNotBlank();
     assertThat(info.capabilities()).isNotEmpty();
   }

@@ -6,8 +6,8 @@ package org.ovss.clip.model;
  * weight matrix per axis so the resampling is a matrix product that keeps gradients.
  *
  * <p>SCLIP (and DINO) call {@code F.interpolate(..., scale_factor=((g + 0.1) / sqrt(N)), mode='bicubic')}
- * (notes/anchors.md section 1.1): the source coordinate uses the given scale factor, not the size ratio,
- * which is why this takes the scale factor rather than the output size.
+ * (wangf3014/SCLIP@b56bd30 {@code clip/model.py}): the source coordinate uses the given scale factor, not the size
+ * ratio, which is why this takes the scale factor rather than the output size.
  */
 public final class PositionalInterpolation {
   private static final float A = -0.75f;

@@ -15,7 +15,7 @@ import org.ovss.clip.model.AttentionMode;
  */
 public final class ClipProvider implements MethodProvider {
   static final MethodInfo INFO = new MethodInfo(
-      "clip", "CLIP (dense, vanilla)", "baseline: Radford et al. 2021, CLIP",
+      "clip", "CLIP (dense, vanilla)", "clip-2021",
       Set.of(Capability.TRAIN, Capability.ENCODE, Capability.SEGMENT), "sclip", ClipDenseMethod.KNOBS);
 
   @Override

@@ -7,7 +7,7 @@ import java.util.TreeSet;
  * CLIPpy's bottom-up (label-free) grouping and its Jaccard evaluation, in plain Java so that a runner can
  * call it on any method's dense features ({@code encodeImage} of one whole image, [D, h, w]).
  *
- * <p><b>Grouping</b> (PAPER 3.5, footnote 1; notes/seeds/000 section 3.4): "we compute PCA across the
+ * <p><b>Grouping</b> (CLIPpy paper Section 3.5, footnote 1): "we compute PCA across the
  * spatial map of image features. Each principal component corresponds to a candidate group and we
  * cluster the proximity of each feature vector to these components", with 8 components. The paper leaves
  * the details open; implemented here, each a setting of {@link Options}:

@@ -17,7 +17,7 @@ import org.ovss.api.InvalidInputException;
  * metadata {@code clippy.*} and {@code clippy-config.json}), since inference must use what training used.
  *
  * @param imagePool image aggregation: {@link ImagePool#MAX} over the patch tokens is CLIPpy's (PAPER 3.2);
- *     MEAN and CLS are the ablations of Table 6 (notes/seeds/000 section 5.5)
+ *     MEAN and CLS are the ablations of Table 6 (right)
  * @param textPool text aggregation: {@link TextPool#MEAN} over the non-padding tokens is CLIPpy's (PAPER
  *     3.1, Table 8); MAX is the Table 8 ablation, EOT is plain CLIP's
  * @param textAttention {@link TextAttention#BIDIRECTIONAL} with padding keys masked (a T5 encoder's

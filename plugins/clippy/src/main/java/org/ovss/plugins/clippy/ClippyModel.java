@@ -19,13 +19,13 @@ import org.ovss.clip.model.PositionalInterpolation;
 import org.ovss.clip.model.Scalars;
 
 /**
- * CLIPpy (shared/seeds/000): a CLIP-architecture dual encoder (clip-core's {@link ClipModel} holds the
- * parameters under OpenAI's names, so every CLIP loader and writer works on it) whose forward passes
- * differ from CLIP's in three places:
+ * CLIPpy (Ranasinghe et al. Perceptual Grouping in Contrastive Vision-Language Models. ICCV 2023): a
+ * CLIP-architecture dual encoder (clip-core's {@link ClipModel} holds the parameters under OpenAI's names, so every
+ * CLIP loader and writer works on it) whose forward passes differ from CLIP's in three places:
  *
  * <ul>
  *   <li>the image embedding is the per-channel <b>maximum over the patch tokens</b> after ln_post and
- *       proj, the CLS token excluded ({@link #imageEmbedding}; notes/seeds/000 sections 1.3-1.4: the
+ *       proj, the CLS token excluded ({@link #imageEmbedding}; paper Sections 3.1-3.2: the
  *       paper pools "across the spatial dimensions", the unofficial inference code and its JAX version
  *       take {@code x[:, 1:].max(-2)});
  *   <li>the text embedding is the <b>mean over the non-padding tokens</b> (start to end of text) after

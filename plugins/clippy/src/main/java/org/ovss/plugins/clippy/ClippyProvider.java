@@ -8,14 +8,15 @@ import org.ovss.api.MethodProvider;
 import org.ovss.api.SegmentationMethod;
 
 /**
- * CLIPpy (shared/seeds/000): a CLIP-architecture dual encoder trained from scratch with max-pooled image
+ * CLIPpy (Ranasinghe, McKinzie, Ravi, Yang, Toshev, Shlens. Perceptual Grouping in Contrastive Vision-Language
+ * Models. ICCV 2023, arXiv:2210.09996): a CLIP-architecture dual encoder trained from scratch with max-pooled image
  * tokens, mean-pooled text tokens and patch dropout; segmentation by per-token zero-shot argmax, bottom-up
  * grouping by PCA of the dense features ({@link BottomUpGrouping}).
  */
 public final class ClippyProvider implements MethodProvider {
   static final MethodInfo INFO = new MethodInfo(
       "clippy", "CLIPpy",
-      "Ranasinghe et al. 2023, Perceptual Grouping in Contrastive Vision-Language Models (seed 000)",
+      "clippy-2023",
       Set.of(Capability.TRAIN, Capability.ENCODE, Capability.SEGMENT), "clippy", ClippyMethod.KNOBS);
 
   @Override

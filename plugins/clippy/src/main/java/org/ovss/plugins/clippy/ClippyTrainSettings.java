@@ -14,7 +14,7 @@ import org.ovss.clip.train.ClipContrastiveTraining;
  * CLIPpy's training settings ({@link org.ovss.api.TrainSpec#config()}), validated: unknown keys and
  * out-of-range values fail with a message naming the key. Defaults are small enough for the synthetic
  * benchmark on two CPU cores (the architecture of clip-core's {@code Architecture.SYNTH}); the paper's
- * values are in the descriptions (notes/seeds/000 section 2).
+ * values are in the descriptions (paper Section 4, Appendices C and D).
  *
  * @param arch model shape (keys {@code arch.*}); the vocabulary size comes from the tokenizer
  * @param batchSize image-caption pairs per step

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * Visual token sub-sampling (PAPER 3.4, App. D; notes/seeds/000 section 1.6): during training each image
+ * Visual token sub-sampling (CLIPpy paper Section 3.4, Appendix D): during training each image
  * keeps a uniformly random subset of its patch tokens, drawn independently per image, as open_clip's
  * {@code PatchDropout} ({@code max(1, int(N (1 - p)))} tokens kept, the CLS token always). The unofficial
  * CLIPpy config sets p = 0.5; the paper drops 80% of the tokens of images at up to twice the resolution.

@@ -8,12 +8,13 @@ import org.ovss.api.MethodProvider;
 import org.ovss.api.SegmentationMethod;
 
 /**
- * GroupViT (Xu et al., CVPR 2022), the grouping baseline of the seed papers: trained from image-caption pairs,
- * segments by its learned groups' affinity to the class prompts (NVlabs/GroupViT; {@link GroupVitMethod}).
+ * GroupViT (Xu et al. GroupViT: Semantic Segmentation Emerges from Text Supervision. CVPR 2022, arXiv:2202.11094),
+ * the grouping baseline of the papers this harness implements: trained from image-caption pairs,
+ * segments by its learned groups' affinity to the class prompts (NVlabs/GroupViT@13b7861; {@link GroupVitMethod}).
  */
 public final class GroupVitProvider implements MethodProvider {
   static final MethodInfo INFO = new MethodInfo(
-      "groupvit", "GroupViT", "Xu et al. 2022, GroupViT: Semantic Segmentation Emerges from Text Supervision (baseline)",
+      "groupvit", "GroupViT", "groupvit-2022",
       Set.of(Capability.TRAIN, Capability.ENCODE, Capability.SEGMENT), "groupvit", GroupVitMethod.KNOBS);
 
   @Override

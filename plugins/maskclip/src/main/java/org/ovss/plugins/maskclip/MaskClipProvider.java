@@ -10,13 +10,14 @@ import org.ovss.clip.method.ClipDenseMethod;
 import org.ovss.clip.model.AttentionMode;
 
 /**
- * MaskCLIP baseline as its official code computes it (shared/notes/maskclip.md): the last block's
+ * MaskCLIP baseline (Zhou, Loy, Dai. Extract Free Dense Labels from CLIP. ECCV 2022, arXiv:2112.01071) as its
+ * official code computes it (chongzhou96/MaskCLIP@245d31f {@code mmseg/models/backbones/vit.py}): the last block's
  * attention replaced by the value path out_proj(v_proj(ln_1 x)), residual and FFN kept, ln_post and
  * proj on every token; key smoothing and prompt denoising off, as in the official defaults.
  */
 public final class MaskClipProvider implements MethodProvider {
   static final MethodInfo INFO = new MethodInfo(
-      "maskclip", "MaskCLIP", "baseline: Zhou et al. 2022, Extract Free Dense Labels from CLIP",
+      "maskclip", "MaskCLIP", "maskclip-2022",
       Set.of(Capability.ENCODE, Capability.SEGMENT), "sclip", ClipDenseMethod.KNOBS);
 
   @Override

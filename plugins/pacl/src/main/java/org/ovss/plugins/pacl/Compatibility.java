@@ -5,7 +5,7 @@ import ai.djl.nn.Activation;
 import org.ovss.clip.model.Scalars;
 
 /**
- * PACL's patch-aligned compatibility function and loss (notes/seeds/001 sections 1.2-1.3; paper Section 5,
+ * PACL's patch-aligned compatibility function and loss (Mukhoti et al. CVPR 2023, Section 5,
  * Eqs. 1-4), differentiable with respect to the embedded patches.
  *
  * <ol>

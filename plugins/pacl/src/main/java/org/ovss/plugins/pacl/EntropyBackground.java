@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * PACL's background rule for VOC (paper Appendix A.3, notes/seeds/001 section 3.1 item 4): "mask
+ * PACL's background rule for VOC (PACL paper, Appendix A.3): "mask
  * predictions with entropy above 1.5 as background". At each position the class distribution is the
  * softmax over the queries of scale x logits, a class's probability being the sum over its queries
  * (synonyms); its entropy H is taken in nats (the paper gives no unit; ln 20 = 3.0 is the VOC maximum).

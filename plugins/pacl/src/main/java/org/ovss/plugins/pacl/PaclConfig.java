@@ -55,7 +55,7 @@ record PaclConfig(
     String key();
   }
 
-  /** Form of the vision embedder ê_v (notes/seeds/001 section 1.4; notes/anchors.md 1.6). */
+  /** Form of the vision embedder ê_v (PACL paper Section 6.1, Appendix A.1, Figure 9; no official code exists). */
   enum Embedder implements Named {
     /** The paper: Linear-ReLU-Linear plus a linear residual branch. */
     PAPER("paper"),
@@ -74,7 +74,7 @@ record PaclConfig(
     }
   }
 
-  /** Which CLIP tokens are the patch tokens f̂_v(x) (the paper does not say, notes/seeds/001 section 1.3). */
+  /** Which CLIP tokens are the patch tokens f̂_v(x) (the paper does not say: Section 5, Eqs. 2-4). */
   enum Tokens implements Named {
     /** Last block's patch tokens after ln_post, before proj: open_clip's {@code output_tokens}, which NMS05 uses. */
     LN_POST("ln-post"),

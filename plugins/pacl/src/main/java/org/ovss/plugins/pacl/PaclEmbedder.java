@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * PACL's vision embedder ê_v, applied token-wise: R^{T, D_v} -> R^{T, D} (notes/seeds/001 section 1.4).
+ * PACL's vision embedder ê_v, applied token-wise: R^{T, D_v} -> R^{T, D} (PACL paper Section 6.1,
+ * Appendix A.1).
  *
  * <ul>
  *   <li>{@link PaclConfig.Embedder#PAPER} (default): "a residual block with two linear layers in the main

@@ -34,7 +34,8 @@ import org.ovss.clip.tokenizer.ModelTokenizer;
 import org.ovss.clip.weights.ClipWeights;
 
 /**
- * A loaded PACL (shared/seeds/001): a frozen CLIP and a trained vision embedder.
+ * A loaded PACL (Mukhoti et al. Open Vocabulary Semantic Segmentation with Patch Aligned Contrastive Learning.
+ * CVPR 2023, arXiv:2212.04994): a frozen CLIP and a trained vision embedder.
  *
  * <p>Inference (paper Section 5 "Inference", Section 6.1, Appendix A.2.2, A.3): the CLIP's patch tokens at
  * a reduced patch-embedding stride ({@code stride}, default 4 px, the paper's "stride trick"; {@link
@@ -189,7 +190,7 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
 
   /**
    * CLIP's text embeddings e_t(f_t(y)) of every query with every template: each prompt embedding
-   * L2-normalised, the mean over the templates normalised again (notes/seeds/001 section 3.2: the paper
+   * L2-normalised, the mean over the templates normalised again (Appendix A.2.2: the paper
    * averages the 7 prompts of its appendix, prompt set {@code pacl-7}; the normalisations are CLIP's
    * notebook, which the paper follows).
    */

@@ -8,7 +8,8 @@ import org.ovss.api.MethodProvider;
 import org.ovss.api.SegmentationMethod;
 
 /**
- * PACL (shared/seeds/001): a vision embedder trained with patch-aligned contrastive learning on a frozen
+ * PACL (Mukhoti et al. Open Vocabulary Semantic Segmentation with Patch Aligned Contrastive Learning. CVPR 2023,
+ * arXiv:2212.04994): a vision embedder trained with patch-aligned contrastive learning on a frozen
  * CLIP; segmentation from per-class patch-text cosine maps at a reduced patch stride, with the entropy
  * background rule on datasets with background. Training starts from a trained CLIP checkpoint ({@code
  * trainsFrom("clip")}).
@@ -16,7 +17,7 @@ import org.ovss.api.SegmentationMethod;
 public final class PaclProvider implements MethodProvider {
   static final MethodInfo INFO = new MethodInfo(
       "pacl", "PACL",
-      "Mukhoti et al. 2023, Open Vocabulary Semantic Segmentation with Patch Aligned Contrastive Learning (seed 001)",
+      "pacl-2023",
       Set.of(Capability.TRAIN, Capability.ENCODE, Capability.SEGMENT), "pacl", PaclMethod.KNOBS)
       .trainingFrom("clip");
 

@@ -10,7 +10,7 @@ import org.ovss.api.TrainSpec;
 
 /**
  * PACL's training settings ({@link org.ovss.api.TrainSpec#config()}), validated. The paper leaves the
- * constants of the compatibility function and the loss unstated (notes/seeds/001 section 6 items 2-5); the
+ * constants of the compatibility function and the loss unstated (Mukhoti et al. CVPR 2023, Section 5); the
  * defaults and why are in the plugin README.
  *
  * @param batchSize image-caption pairs per step (paper 4096)

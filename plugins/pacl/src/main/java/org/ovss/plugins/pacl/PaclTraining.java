@@ -16,7 +16,8 @@ import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 
 /**
- * PACL training (paper Section 5, notes/seeds/001 sections 1.2-1.5 and 2): a frozen CLIP, a trainable vision
+ * PACL training (Mukhoti et al. CVPR 2023, Sections 5 and 6.1,
+ * Appendix A.2): a frozen CLIP, a trainable vision
  * embedder ê_v, and the symmetric InfoNCE loss over the patch-aligned compatibility φ̂ of every (image,
  * caption) pair of the batch ({@link Compatibility}).
  *

@@ -20,7 +20,7 @@ import org.ovss.clip.model.ResidualAttentionBlock;
 
 /**
  * The frozen CLIP image tower's dense patch tokens f̂_v(x) with a patch-embedding stride of choice: PACL's
- * "stride trick" (notes/seeds/001 section 3.1, item 3), which clip-core's {@code
+ * "stride trick" (PACL paper Section 6.1), which clip-core's {@code
  * VisionTransformer.forwardTokens} cannot do (its conv1 stride is the patch size, and it always applies
  * proj). The forward is CLIP's own, computed from the CLIP's parameters: conv1, class embedding,
  * positional embedding, ln_pre, the residual blocks (clip-core's blocks, plain attention), then ln_post or

@@ -10,12 +10,13 @@ import org.ovss.clip.method.ClipDenseMethod;
 import org.ovss.clip.model.AttentionMode;
 
 /**
- * SCLIP (shared/seeds/004): correlative self-attention softmax(qq^T s) + softmax(kk^T s) in the last
- * block (Eq. 3), residual and FFN kept, as the official {@code clip/model.py custom_attn}.
+ * SCLIP (Wang, Mei, Yuille. SCLIP: Rethinking Self-Attention for Dense Vision-Language Inference. ECCV 2024,
+ * arXiv:2312.01597): correlative self-attention softmax(qq^T s) + softmax(kk^T s) in the last
+ * block (Eq. 3), residual and FFN kept, as wangf3014/SCLIP@b56bd30 {@code clip/model.py custom_attn}.
  */
 public final class SclipProvider implements MethodProvider {
   static final MethodInfo INFO = new MethodInfo(
-      "sclip", "SCLIP", "Wang et al. 2024, SCLIP: Rethinking Self-Attention for Dense Vision-Language Inference (seed 004)",
+      "sclip", "SCLIP", "sclip-2024",
       Set.of(Capability.ENCODE, Capability.SEGMENT), "sclip", ClipDenseMethod.KNOBS);
 
   @Override

@@ -8,14 +8,15 @@ import org.ovss.api.MethodProvider;
 import org.ovss.api.SegmentationMethod;
 
 /**
- * SegCLIP (shared/seeds/003): CLIP ViT with learnable centres after the first stage, soft assignment
+ * SegCLIP (Luo, Bao, Wu, He, Li. SegCLIP: Patch Aggregation with Learnable Centers for Open-Vocabulary Semantic
+ * Segmentation. ICML 2023, arXiv:2211.14813): CLIP ViT with learnable centres after the first stage, soft assignment
  * segmentation with the top-5 class mask and a background threshold, trained from CLIP weights with the
  * contrastive, masked-reconstruction and superpixel KL losses.
  */
 public final class SegclipProvider implements MethodProvider {
   static final MethodInfo INFO = new MethodInfo(
       "segclip", "SegCLIP",
-      "Luo et al. 2023, SegCLIP: Patch Aggregation with Learnable Centers for Open-Vocabulary Semantic Segmentation (seed 003)",
+      "segclip-2023",
       Set.of(Capability.TRAIN, Capability.ENCODE, Capability.SEGMENT), "segclip", SegclipMethod.KNOBS)
       .trainingFrom("clip");
 

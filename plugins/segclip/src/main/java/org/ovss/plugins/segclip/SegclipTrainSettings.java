@@ -11,7 +11,8 @@ import org.ovss.api.TrainSpec;
 
 /**
  * SegCLIP's training settings ({@link org.ovss.api.TrainSpec#config()}), validated. Defaults follow the
- * paper and the official code (shared/notes/seeds/003 sections 1.5-1.7, 2.2) unless stated.
+ * paper (Sections 2.3-2.5, 3.1) and the official code (ArrowLuo/SegCLIP@df09ba2 {@code main_task_align.py}) unless
+ * stated.
  *
  * @param init CLIP (or SegCLIP) weights to start from when the method was opened without weights
  * @param tokenizer tokenizer location when it is not beside the weights

@@ -21,7 +21,8 @@ import org.ovss.api.Trainable;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 
 /**
- * SegCLIP's training objective (shared/seeds/003 Eq. 7; official {@code SegCLIP.forward}): L = w_con
+ * SegCLIP's training objective (Luo et al. ICML 2023, Eq. 7;
+ * ArrowLuo/SegCLIP@df09ba2 {@code SegCLIP.forward}): L = w_con
  * L_con + w_rec L_rec + w_sup L_sup.
  *
  * <ul>
@@ -109,7 +110,7 @@ public final class SegclipTraining implements Trainable {
 
   private enum Group { FROZEN, LOWER, NORMAL }
 
-  /** The official parameter groups (notes/seeds/003 section 2.2). */
+  /** The official parameter groups (ArrowLuo/SegCLIP@df09ba2 {@code main_task_align.py}). */
   private Group group(String name) {
     if (name.equals(DECODER + "decoder_pos_embed")) {
       return Group.FROZEN; // a fixed buffer

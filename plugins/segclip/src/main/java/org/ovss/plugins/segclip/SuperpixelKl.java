@@ -3,7 +3,8 @@ package org.ovss.plugins.segclip;
 import ai.djl.ndarray.NDArray;
 
 /**
- * SegCLIP's superpixel-based KL loss (shared/seeds/003 section 2.4, Eqs. 5-6) as the official code
+ * SegCLIP's superpixel-based KL loss (Luo et al. ICML 2023, Section 2.4, Eqs. 5-6) as
+ * ArrowLuo/SegCLIP@df09ba2
  * computes it ({@code modules/modeling.py}, {@code use_seglabel}): with M [B, N, L] the straight-through
  * assignment of each patch and S [B, N, N] the indicator of two patches sharing a super-patch,
  * C = S M / max(rowsum S, 1) is the super-patch mean of the assignment rows, and

@@ -5,10 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * LoDA, SimSeg's locality-driven alignment (shared/seeds/002 Section 4.2, Eqs. 2-3): "maximum response
+ * LoDA, SimSeg's locality-driven alignment (Yi et al. CVPR 2023, Section 4.2, Eqs. 2-3): "maximum response
  * selection" per channel. For every channel the k largest values over the token axis are averaged; different
  * channels may take their values from different tokens (official {@code TopKPooling.forward}: {@code
- * x.topk(k, dim=1)} then {@code gather(...).mean(1)}; notes/seeds/002 section 1.3). The pooled vector is then
+ * x.topk(k, dim=1)} then {@code gather(...).mean(1)}, muyangyi/SimSeg@50f3f59). The pooled vector is then
  * L2-normalised, as the official {@code forward_image_project} / {@code forward_text_project} do with the
  * {@code simple} projection.
  */

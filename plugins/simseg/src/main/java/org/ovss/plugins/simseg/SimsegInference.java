@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * The steps of SimSeg's official segmentation ({@code tools/seg_evaluation.py evaluate_benchmark};
- * notes/seeds/002 section 3.2) that are plain arithmetic on one image: class scores, the adaptive threshold,
- * the candidate classes, the per-class map's upsampling and min-max normalisation, the morphological closing
- * and the stacking of the class masks by score.
+ * The steps of SimSeg's official segmentation (muyangyi/SimSeg@50f3f59 {@code tools/seg_evaluation.py
+ * evaluate_benchmark}) that are plain arithmetic on one image: class scores, the adaptive threshold, the candidate
+ * classes, the per-class map's upsampling and min-max normalisation, the morphological closing and the stacking of
+ * the class masks by score.
  */
 final class SimsegInference {
   /**
@@ -143,7 +143,7 @@ final class SimsegInference {
    * Morphological closing with a {@code size} x {@code size} square (anchor at its centre): dilation then
    * erosion, once each, pixels outside the image ignored (OpenCV's default border for morphology). The
    * official {@code cv2.dilate(mask, kernel, 5)} / {@code cv2.erode(..., 3)} pass 5 and 3 as {@code dst}, not
-   * as iterations, so each runs once (notes/seeds/002 section 3.2). {@code size <= 1} returns the mask.
+   * as iterations, so each runs once ({@code tools/seg_evaluation.py}). {@code size <= 1} returns the mask.
    */
   static boolean[] closing(boolean[] mask, int h, int w, int size) {
     if (size <= 1) {

@@ -33,7 +33,8 @@ import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.weights.ClipWeights;
 
 /**
- * SimSeg with LoDA (shared/seeds/002) on clip-core's CLIP towers.
+ * SimSeg with LoDA (Yi et al. A Simple Framework for Text-Supervised Semantic Segmentation. CVPR 2023) on
+ * clip-core's CLIP towers.
  *
  * <ul>
  *   <li>{@link #encodeText}: each prompt's caption tokens pooled with LoDA at {@code text-k} (1: the per-channel

@@ -19,13 +19,13 @@ import org.ovss.clip.model.ClipModel;
 final class SimsegModel {
   /**
    * Initial temperature: official {@code loss.temperature.value: 0.02} with {@code name: parameter}
-   * (configs/clip/simseg.vit-s.yaml; notes/seeds/002 section 1.4).
+   * (muyangyi/SimSeg@50f3f59 configs/clip/simseg.vit-s.yaml).
    */
   static final float DEFAULT_TEMPERATURE = 0.02f;
   /** The official NCE loss clamps the temperature to [0.001, 0.5] in every forward pass (mml_loss.py). */
   static final float MIN_TEMPERATURE = 0.001f;
   static final float MAX_TEMPERATURE = 0.5f;
-  /** Training pooling of the paper: M^I = M^T = 5 (Section 5.3; notes/seeds/002 section 1.4). */
+  /** Training pooling of the paper: M^I = M^T = 5 (SimSeg paper Section 5.3). */
   static final int DEFAULT_IMAGE_K = 5;
   static final int DEFAULT_TEXT_K = 5;
 

@@ -13,7 +13,8 @@ import org.ovss.clip.method.PromptEncoder;
 
 /**
  * SimSeg's inference options ({@link org.ovss.api.MethodConfig#options()}, {@code -o NAME=VALUE}), validated.
- * Defaults are the official evaluation's (tools/seg_evaluation.py; notes/seeds/002 sections 3.1-3.3).
+ * Defaults are the official evaluation's (muyangyi/SimSeg@50f3f59 tools/seg_evaluation.py; the paper's
+ * Section 4.3 describes the same steps with fewer constants).
  *
  * @param imageK LoDA k of the image-level class scores (empty: the checkpoint's training M^I, as the paper
  *     prescribes: "the best M^I at eval = the same as pre-training")

@@ -8,14 +8,15 @@ import org.ovss.api.MethodProvider;
 import org.ovss.api.SegmentationMethod;
 
 /**
- * SimSeg with LoDA (shared/seeds/002): a CLIP-style dual encoder trained end to end from scratch with per-channel
+ * SimSeg with LoDA (Yi, Cui, Wu, Yang, Yoshie, Lu. A Simple Framework for Text-Supervised Semantic Segmentation.
+ * CVPR 2023, doi:10.1109/CVPR52729.2023.00683): a CLIP-style dual encoder trained end to end from scratch with per-channel
  * top-k pooling of image and text tokens; segmentation by per-class patch-text maps, adaptive candidate classes
  * and DenseCRF. Trains from scratch (no {@code trainsFrom}).
  */
 public final class SimsegProvider implements MethodProvider {
   static final MethodInfo INFO = new MethodInfo(
       "simseg", "SimSeg",
-      "Yi et al. 2023, A Simple Framework for Text-Supervised Semantic Segmentation (SimSeg, LoDA; seed 002)",
+      "simseg-2023",
       Set.of(Capability.TRAIN, Capability.ENCODE, Capability.SEGMENT), "simseg", SimsegOptions.KNOBS);
 
   @Override

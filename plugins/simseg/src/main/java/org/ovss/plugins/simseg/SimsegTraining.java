@@ -21,7 +21,8 @@ import org.ovss.clip.train.ClipContrastiveTraining;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 
 /**
- * SimSeg's pre-training objective (shared/seeds/002 Eqs. 4-5; official {@code CLIPModel.forward} + {@code NCE}):
+ * SimSeg's pre-training objective (Yi et al. CVPR 2023, Eqs. 4-5; muyangyi/SimSeg@50f3f59
+ * {@code CLIPModel.forward} + {@code NCE}):
  * LoDA-pooled, L2-normalised image and caption embeddings, logits = cosine / clamp(tau, 0.001, 0.5) with a
  * learnable temperature tau, cross-entropy over the batch in both directions, {@code L = (L^I + L^T) / 2}. Both
  * towers train end to end, as in the paper. Each step draws its pairs, captions and flips from {@code

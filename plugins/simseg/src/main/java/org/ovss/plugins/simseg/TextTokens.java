@@ -20,7 +20,8 @@ import org.ovss.clip.model.Scalars;
  * CLIP's text transformer with an output per token: the same computation as clip-core's {@code
  * TextTransformer} (token + positional embedding, pre-LN blocks under a causal mask, QuickGELU MLP,
  * {@code ln_final}), but {@code text_projection} is applied to every token instead of only the end-of-text
- * one, because LoDA pools over the tokens (SimSeg projects every BERT token, notes/seeds/002 section 1.2).
+ * one, because LoDA pools over the tokens (SimSeg's {@code SimpleProjection} projects every BERT token,
+ * muyangyi/SimSeg@50f3f59).
  * clip-core's tower returns only the end-of-text feature, so this class reads the same parameters by their
  * OpenAI names from {@link ClipModel#stateDict()}; gradients reach them as in the tower itself.
  *
