@@ -16,6 +16,7 @@ import org.ovss.api.TrainSpec;
 import org.ovss.api.PromptSet;
 import org.ovss.api.Trainable;
 import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.clip.model.Scalars;
 
 /**
  * GroupViT trained from scratch on image-caption pairs with the loss of the official {@code
@@ -159,9 +160,9 @@ public final class GroupVitTraining implements Trainable {
     NDArray eye = scope.eye(b);
     NDArray imageToText = logits.logSoftmax(1).mul(eye).sum().neg();
     NDArray textToImage = logits.logSoftmax(0).mul(eye).sum().neg();
-    NDArray loss = imageToText.add(textToImage).div((float) (2.0 * b)); // a float keeps the loss float32
+    NDArray loss = Scalars.div(imageToText.add(textToImage), 2f * b);
     if (k > 0) {
-      loss = loss.add(multiLabelLoss(scope, img, textX, b, k).mul((float) c.multiLabelLossWeight()));
+      loss = loss.add(Scalars.mul(multiLabelLoss(scope, img, textX, b, k), (float) c.multiLabelLossWeight()));
     }
     return loss;
   }
@@ -185,7 +186,7 @@ public final class GroupVitTraining implements Trainable {
     NDArray promptLogits = prompts.matMul(img.transpose()).mul(scale); // [B*K, B]
     NDArray lossImage = softTargetCrossEntropy(imageLogits, imageTargets);
     NDArray lossPrompt = softTargetCrossEntropy(promptLogits, promptTargets);
-    return lossImage.add(lossPrompt).mul(0.5f);
+    return Scalars.mul(lossImage.add(lossPrompt), 0.5f);
   }
 
   /** timm {@code SoftTargetCrossEntropy}: mean over rows of sum(-target * log_softmax(logits)). */

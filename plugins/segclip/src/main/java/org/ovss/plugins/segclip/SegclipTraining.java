@@ -296,7 +296,7 @@ public final class SegclipTraining implements Trainable {
     for (Map.Entry<String, NDArray> e : offsets.entrySet()) {
       NDArray d = e.getValue().duplicate();
       d.attach(m);
-      values.put(e.getKey(), d.mul(r).add(model.parameters().get(e.getKey())));
+      values.put(e.getKey(), Nn.mul(d, r).add(model.parameters().get(e.getKey())));
     }
     return new SegclipModel(model.config(), values);
   }
