@@ -363,11 +363,46 @@ public final class GroupVitModel implements Nn.Weights {
    * positional embedding interpolated to the input. Training: BatchNorm with batch statistics, which also
    * updates the running statistics in place, gumbel noise drawn from {@code random}, input of {@code img_size}.
    */
-  public record Pass(boolean training, Random random) {
-    public static final Pass EVAL = new Pass(false, null);
+  public static final class Pass {
+    public static final Pass EVAL = new Pass(false, null, null);
+
+    private final boolean training;
+    private final Random random;
+    private final List<NDArray> recordedNoise;
+
+    private Pass(boolean training, Random random, List<NDArray> recordedNoise) {
+      this.training = training;
+      this.random = random;
+      this.recordedNoise = recordedNoise;
+    }
 
     public static Pass training(Random random) {
-      return new Pass(true, random);
+      return new Pass(true, random, null);
+    }
+
+    /**
+     * A training pass whose grouping stages add the given Gumbel noise instead of drawing it: one array per stage,
+     * in stage order, of the assignment logits' [B, S, N] size (the official [B, 1, S, N] with its head axis
+     * reshaped away). A seam for parity tests against recorded runs of the official code.
+     */
+    static Pass trainingWithNoise(List<NDArray> noise) {
+      return new Pass(true, null, List.copyOf(noise));
+    }
+
+    public boolean training() {
+      return training;
+    }
+
+    /** Standard Gumbel noise for the assignment logits {@code raw} [B, S, N] of grouping stage {@code stage}. */
+    NDArray gumbelNoise(int stage, NDArray raw) {
+      if (recordedNoise == null) {
+        return raw.getManager().create(Assignment.gumbelNoise(random, (int) raw.size()), raw.getShape());
+      }
+      if (stage >= recordedNoise.size() || recordedNoise.get(stage).size() != raw.size()) {
+        throw new IllegalArgumentException("recorded Gumbel noise of stage " + stage + " does not fit logits " + raw.getShape()
+            + " (" + recordedNoise.size() + " stages recorded)");
+      }
+      return recordedNoise.get(stage).reshape(raw.getShape());
     }
   }
 
@@ -418,7 +453,7 @@ public final class GroupVitModel implements Nn.Weights {
         x = joint;
       }
       if (i < config.stages() - 1) {
-        NDArray[] grouped = groupingBlock(layer + ".downsample", x, groupTokens, heads, pass);
+        NDArray[] grouped = groupingBlock(layer + ".downsample", i, x, groupTokens, heads, pass);
         x = grouped[0]; // [B, S, E]
         soft.add(grouped[1]); // [B, S, N]
       }
@@ -482,7 +517,7 @@ public final class GroupVitModel implements Nn.Weights {
    *
    * @return the new tokens [B, S, C] and the soft assignment [B, S, N]
    */
-  private NDArray[] groupingBlock(String prefix, NDArray x, NDArray groupTokens, int heads, Pass pass) {
+  private NDArray[] groupingBlock(String prefix, int stage, NDArray x, NDArray groupTokens, int heads, Pass pass) {
     NDArray tokens = Nn.layerNorm(this, prefix + ".norm_tokens", groupTokens); // [B, G, C]
     x = Nn.layerNorm(this, prefix + ".norm_x", x); // [B, N, C]
     NDArray projected = Nn.mlp(this, prefix + ".mlp_inter", tokens.transpose(0, 2, 1)).transpose(0, 2, 1); // [B, S, C]
@@ -501,8 +536,7 @@ public final class GroupVitModel implements Nn.Weights {
     if (!config.hardAssignment()) {
       attn = soft;
     } else if (pass.training()) {
-      float[] noise = Assignment.gumbelNoise(pass.random(), (int) raw.size());
-      attn = Assignment.gumbelSoftmax(raw, raw.getManager().create(noise, raw.getShape()), GUMBEL_TAU, true, 1);
+      attn = Assignment.gumbelSoftmax(raw, pass.gumbelNoise(stage, raw), GUMBEL_TAU, true, 1);
     } else {
       attn = Assignment.hardSoftmax(raw, 1);
     }

@@ -102,6 +102,20 @@ public final class GroupVitTraining implements Trainable {
     return parameters;
   }
 
+  /**
+   * The official weight-decay groups (NVlabs/GroupViT@13b7861 {@code utils/optimizer.py} {@code set_weight_decay}):
+   * every parameter except those of one dimension and those whose name ends in {@code .bias}, so the 0-d
+   * {@code logit_scale} and {@code multi_label_logit_scale} are decayed.
+   */
+  @Override
+  public boolean decays(String name, NDArray parameter) {
+    return officialDecay(name, parameter.getShape());
+  }
+
+  static boolean officialDecay(String name, Shape shape) {
+    return shape.dimension() != 1 && !name.endsWith(".bias");
+  }
+
   /** The texts of one pair: its caption, then K noun prompts (the caption again where nouns run out). */
   List<String> texts(String caption, Random random) {
     int k = model.config().multiLabel();
@@ -147,28 +161,55 @@ public final class GroupVitTraining implements Trainable {
         System.arraycopy(tokenizer.tokenize(texts.get(t), context), 0, ids, (i * (k + 1) + t) * context, context);
       }
     }
-    GroupVitModel.Pass pass = GroupVitModel.Pass.training(random);
     NDArray imageBatch = scope.create(images, new Shape(b, 3, res, res));
     NDArray idBatch = scope.create(ids, new Shape((long) b * (k + 1), context));
-    NDArray imageX = model.projectImage(model.encodeImage(imageBatch, pass).pooled(), pass); // [B, D]
+    return forward(model, scope, imageBatch, idBatch, GroupVitModel.Pass.training(random)).loss();
+  }
+
+  /**
+   * The official {@code forward_train} on a batch: images [B, 3, H, W] and, per image, its caption and K prompts
+   * as token ids [B (1 + K), L] in (image, text) order; K = 0 without the multi-label loss.
+   */
+  static Forward forward(GroupVitModel model, NDManager scope, NDArray images, NDArray ids, GroupVitModel.Pass pass) {
+    GroupVitConfig c = model.config();
+    int b = (int) images.getShape().get(0);
+    // prompts per image from the batch, as the official code (its multi_label only switches the loss on)
+    int k = (int) (ids.getShape().get(0) / b) - 1;
+    if (ids.getShape().get(0) != (long) b * (k + 1) || (k > 0) != (c.multiLabel() > 0)) {
+      throw new IllegalArgumentException("token ids " + ids.getShape() + " do not hold 1 + K rows for each of " + b
+          + " images with multi_label " + c.multiLabel());
+    }
+    NDArray imageX = model.projectImage(model.encodeImage(images, pass).pooled(), pass); // [B, D]
     // captions and prompts through the text projector together, as the official encode_text of [B, 1 + K, L]
-    NDArray textX = model.projectText(model.encodeText(idBatch), pass).reshape(b, k + 1, c.outputDim()); // [B, 1+K, D]
+    NDArray textX = model.projectText(model.encodeText(ids), pass); // [B (1+K), D]
+    NDArray perImage = textX.reshape(b, k + 1, c.outputDim()); // [B, 1+K, D]
     NDArray img = Nn.l2Normalize(imageX);
-    NDArray txt = Nn.l2Normalize(textX.get(":, 0, :")); // [B, D]
+    NDArray txt = Nn.l2Normalize(perImage.get(":, 0, :")); // [B, D]
     NDArray scale = model.logitScale(scope, "logit_scale");
     NDArray logits = img.matMul(txt.transpose()).mul(scale); // [B, B]
     NDArray eye = scope.eye(b);
     NDArray imageToText = logits.logSoftmax(1).mul(eye).sum().neg();
     NDArray textToImage = logits.logSoftmax(0).mul(eye).sum().neg();
-    NDArray loss = Scalars.div(imageToText.add(textToImage), 2f * b);
-    if (k > 0) {
-      loss = loss.add(Scalars.mul(multiLabelLoss(scope, img, textX, b, k), (float) c.multiLabelLossWeight()));
-    }
-    return loss;
+    NDArray contrastive = Scalars.div(imageToText.add(textToImage), 2f * b);
+    NDArray multiLabel = k > 0 ? multiLabelLoss(model, scope, img, perImage, b, k) : null;
+    NDArray loss = multiLabel == null ? contrastive
+        : contrastive.add(Scalars.mul(multiLabel, (float) c.multiLabelLossWeight()));
+    return new Forward(loss, contrastive, multiLabel, imageX, textX);
   }
 
+  /**
+   * One training forward's results.
+   *
+   * @param loss the objective: contrastive + multi-label weight x multi-label
+   * @param contrastive the image-caption InfoNCE loss
+   * @param multiLabel the multi-label loss, null when the model has no prompts (multi_label 0)
+   * @param imageX projected image embeddings [B, D], before L2 normalisation
+   * @param textX projected text embeddings [B (1 + K), D], before L2 normalisation
+   */
+  record Forward(NDArray loss, NDArray contrastive, NDArray multiLabel, NDArray imageX, NDArray textX) {}
+
   /** {@code multi_label_loss}: soft-target cross-entropy between images and the noun prompts, both directions. */
-  private NDArray multiLabelLoss(NDManager scope, NDArray img, NDArray textX, int b, int k) {
+  private static NDArray multiLabelLoss(GroupVitModel model, NDManager scope, NDArray img, NDArray textX, int b, int k) {
     GroupVitConfig c = model.config();
     NDArray prompts = Nn.l2Normalize(textX.get(":, 1:, :").reshape((long) b * k, c.outputDim())); // [B*K, D]
     NDArray scale = model.logitScale(scope, c.hasMultiLabelScale() ? "multi_label_logit_scale" : "logit_scale");
