@@ -18,7 +18,8 @@ import java.util.TreeSet;
 public record TrainSpec(Path outputDir, int steps, long seed, Map<String, String> config) {
   /** The settings of the runner's {@link TrainingEngine}, which every method passes through to it. */
   public static final Set<String> ENGINE_KEYS = Set.of(
-      "lr", "weight-decay", "beta1", "beta2", "eps", "warmup-steps", "min-lr", "clip-norm", "checkpoint-every");
+      "lr", "weight-decay", "beta1", "beta2", "eps", "warmup-steps", "warmup-start-lr", "schedule", "min-lr", "clip-norm",
+      "checkpoint-every");
 
   public TrainSpec {
     if (steps < 0) {
