@@ -258,7 +258,8 @@ public final class GroupVitTraining implements Trainable {
 
   /**
    * Training settings from {@link org.ovss.api.TrainSpec#config()}. Keys (besides the engine's; any other key is
-   * refused): {@code batch-size} (32), {@code multi-label} (noun prompts per
+   * refused): {@code preset} ({@code small}: the engine's defaults; {@code official}: {@link
+   * #officialEngineSettings} under any engine key given explicitly), {@code batch-size} (32), {@code multi-label} (noun prompts per
    * caption, 3 as the official configs; 0 turns the multi-label loss off), {@code multi-label-weight} (1.0),
    * {@code noun-templates} (prompt set of the noun prompts, {@code openai-imagenet-80} as the official
    * {@code full_imagenet_templates}), and the architecture: {@code arch.image-size} (96), {@code arch.patch}
@@ -277,7 +278,7 @@ public final class GroupVitTraining implements Trainable {
         List.of(16, 8, 0), List.of(16, 8), true, 4.0, 32, 96, 2, 2, 1, 64, 2, 512, 0.07, 3, false, 1.0);
 
     /** Every key this method reads. */
-    public static final List<String> KEYS = List.of("batch-size", "multi-label", "multi-label-weight", "noun-templates",
+    public static final List<String> KEYS = List.of(TrainSpec.PRESET, "batch-size", "multi-label", "multi-label-weight", "noun-templates",
         "arch.image-size", "arch.patch", "arch.width", "arch.depths", "arch.heads", "arch.group-tokens",
         "arch.output-groups", "arch.hard-assignment", "arch.text-width", "arch.text-layers", "arch.text-heads",
         "arch.context", "arch.embed", "arch.proj-layers", "arch.proj-inner", "arch.temperature");
@@ -289,9 +290,43 @@ public final class GroupVitTraining implements Trainable {
       }
     }
 
+    /**
+     * The engine settings of the official run (NVlabs/GroupViT@13b7861 {@code configs/default.yml}, {@code
+     * utils/optimizer.py}, {@code utils/lr_scheduler.py}, {@code main_group_vit.py}) for {@code steps} steps of
+     * {@code batchSize}: AdamW betas (0.9, 0.999), eps 1e-8, weight decay 0.05, clipping at the global norm 5.0;
+     * base lr 1.6e-3, warm-up start 4e-6 and minimum 4e-5, each at batch 4096 and scaled linearly to the batch as
+     * {@code main_group_vit.py} scales them; warm-up over 2 of the 30 epochs (2/30 of the steps) and timm's cosine
+     * over all steps.
+     */
+    public static Map<String, String> officialEngineSettings(int batchSize, int steps) {
+      double scale = batchSize / 4096.0;
+      Map<String, String> s = new LinkedHashMap<>();
+      s.put("lr", Double.toString(1.6e-3 * scale));
+      s.put("warmup-start-lr", Double.toString(4e-6 * scale));
+      s.put("min-lr", Double.toString(4e-5 * scale));
+      s.put("warmup-steps", Integer.toString((int) (steps * 2L / 30)));
+      s.put("schedule", "timm-cosine");
+      s.put("beta1", "0.9");
+      s.put("beta2", "0.999");
+      s.put("eps", "1e-8");
+      s.put("weight-decay", "0.05");
+      s.put("clip-norm", "5.0");
+      return s;
+    }
+
+    /**
+     * {@code spec} with the engine settings of its preset ({@code preset=official}: {@link #officialEngineSettings})
+     * under the settings it gives itself; the small preset leaves it as it is.
+     */
+    public TrainSpec engineSpec(TrainSpec spec) {
+      return TrainSpec.officialPreset(spec.config())
+          ? spec.withDefaults(officialEngineSettings(batchSize, spec.steps())) : spec;
+    }
+
     /** The settings of a training config over {@link #SYNTH}; keys neither groupvit's nor the engine's are refused. */
     public static Settings from(Map<String, String> config) {
       TrainSpec.requireKnownKeys("groupvit", config, KEYS);
+      TrainSpec.officialPreset(config); // fails early on a preset other than small / official
       GroupVitConfig d = SYNTH;
       int stagesDefault = d.stages();
       List<Integer> depths = intList(config, "arch.depths", d.depths());
