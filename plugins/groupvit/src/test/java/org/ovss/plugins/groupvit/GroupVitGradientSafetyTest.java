@@ -31,7 +31,10 @@ class GroupVitGradientSafetyTest {
     Map<String, float[]> collected = train(true);
     assertThat(collected.keySet()).containsExactlyElementsOf(plain.keySet());
     for (Map.Entry<String, float[]> e : plain.entrySet()) {
-      assertThat(collected.get(e.getKey())).as(e.getKey()).containsExactly(e.getValue());
+      float[] got = collected.get(e.getKey());
+      int i = java.util.Arrays.mismatch(got, e.getValue());
+      assertThat(i).as(e.getKey() + ": first index that differs" + (i >= 0 ? " (" + got[i] + " vs " + e.getValue()[i] + ")"
+          : "")).isEqualTo(-1);
     }
   }
 
