@@ -18,7 +18,15 @@ import java.util.TreeSet;
 public record TrainSpec(Path outputDir, int steps, long seed, Map<String, String> config) {
   /** The settings of the runner's {@link TrainingEngine}, which every method passes through to it. */
   public static final Set<String> ENGINE_KEYS = Set.of(
-      "lr", "weight-decay", "beta1", "beta2", "eps", "warmup-steps", "min-lr", "clip-norm", "checkpoint-every");
+      "lr", "weight-decay", "beta1", "beta2", "eps", "warmup-steps", "warmup-start-lr", "schedule", "min-lr", "clip-norm",
+      "checkpoint-every");
+
+  /**
+   * The setting that picks a method's preset: {@code small} (its defaults, sized for a CPU budget) or {@code official}
+   * (the optimiser settings of the method's official training run, scaled to the batch as the official code scales
+   * them). A method that offers presets lists this key among its own.
+   */
+  public static final String PRESET = "preset";
 
   public TrainSpec {
     if (steps < 0) {
@@ -44,6 +52,28 @@ public record TrainSpec(Path outputDir, int steps, long seed, Map<String, String
       throw new InvalidInputException("unknown " + method + " training setting(s) " + unknown + "; known: "
           + String.join(", ", known));
     }
+  }
+
+  /**
+   * Whether {@code config} asks for the method's {@code official} preset ({@link #PRESET}).
+   *
+   * @throws InvalidInputException "training setting preset must be small or official, got 'VALUE'"
+   */
+  public static boolean officialPreset(Map<String, String> config) {
+    String v = config.getOrDefault(PRESET, "small").strip();
+    return switch (v) {
+      case "small" -> false;
+      case "official" -> true;
+      default -> throw new InvalidInputException("training setting " + PRESET + " must be small or official, got '" + v
+          + "'");
+    };
+  }
+
+  /** This spec with {@code defaults} under its settings: a key the spec sets keeps its value. */
+  public TrainSpec withDefaults(Map<String, String> defaults) {
+    Map<String, String> merged = new java.util.HashMap<>(defaults);
+    merged.putAll(config);
+    return new TrainSpec(outputDir, steps, seed, merged);
   }
 
   /**

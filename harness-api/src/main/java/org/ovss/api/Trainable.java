@@ -27,6 +27,24 @@ public interface Trainable {
   NDArray loss(NDManager scope, int step, long seed);
 
   /**
+   * The method's weight-decay rule: whether the engine's AdamW decays parameter {@code name}. The default decays
+   * parameters of two or more dimensions (matrices, kernels) and spares biases, norm gains and scalars; a method
+   * whose official code groups its parameters otherwise says so here.
+   */
+  default boolean decays(String name, NDArray parameter) {
+    return parameter.getShape().dimension() >= 2;
+  }
+
+  /**
+   * The learning rate of parameter {@code name} relative to the engine's schedule (1 by default): a parameter group
+   * with its own rate, as {@code torch.optim} parameter groups with their own {@code lr} under a shared schedule.
+   * Decoupled weight decay scales with it, as in {@code torch.optim.AdamW}. 0 leaves the parameter as it is.
+   */
+  default double learningRateScale(String name) {
+    return 1.0;
+  }
+
+  /**
    * Writes the trained model where {@link MethodConfig#weights()} can load it (weights file plus whatever
    * it needs beside it, e.g. a config or tokenizer) and returns the weights file.
    */

@@ -5,7 +5,9 @@ package org.ovss.api;
  * weight decay, linear warm-up then cosine decay, clipping by the global gradient norm, checkpoints
  * (weights, optimiser state, step) with exact resumption, a JSONL log of loss and learning rate, and
  * progress reporting. Settings come from {@link TrainSpec#config()} (keys {@code lr}, {@code weight-decay},
- * {@code warmup-steps}, {@code clip-norm}, {@code checkpoint-every}, {@code beta1}, {@code beta2}, {@code eps}).
+ * {@code warmup-steps}, {@code warmup-start-lr}, {@code schedule}, {@code min-lr}, {@code clip-norm}, {@code
+ * checkpoint-every}, {@code beta1}, {@code beta2}, {@code eps}). The method's {@link Trainable} says which parameters
+ * are decayed and at which share of the learning rate each trains.
  */
 public interface TrainingEngine {
 

@@ -6,14 +6,21 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.ovss.api.OvssException;
+import org.ovss.api.Trainable;
 
 /**
  * AdamW as {@code torch.optim.AdamW} computes it, preceded by clipping at the global gradient norm
- * as {@code torch.nn.utils.clip_grad_norm_} does. Weight decay applies only to parameters with two
- * or more dimensions (matrices, kernels), not to biases, norm gains or scalars.
+ * as {@code torch.nn.utils.clip_grad_norm_} does. Which parameters are decayed and each parameter's
+ * learning-rate scale are the method's ({@link Trainable#decays}, {@link Trainable#learningRateScale}):
+ * a parameter at scale r steps at r times the scheduled rate and decays by r lr wd, as a {@code
+ * torch.optim} parameter group with its own {@code lr}.
  */
 final class AdamW {
 
@@ -24,15 +31,31 @@ final class AdamW {
   private final TrainSettings settings;
   private final Map<String, NDArray> firstMoments = new LinkedHashMap<>();
   private final Map<String, NDArray> secondMoments = new LinkedHashMap<>();
+  private final Set<String> decayed = new HashSet<>();
+  private final Map<String, Double> lrScales = new HashMap<>();
 
-  /** Zero moments for each of {@code params}, held by {@code manager}. */
-  AdamW(Map<String, NDArray> params, TrainSettings settings, NDManager manager) {
+  /**
+   * Zero moments for each of {@code params}, held by {@code manager}; the weight-decay rule and
+   * learning-rate scales of {@code model}.
+   *
+   * @throws OvssException if a learning-rate scale is negative or not finite
+   */
+  AdamW(Map<String, NDArray> params, Trainable model, TrainSettings settings, NDManager manager) {
     this.params = params;
     this.settings = settings;
     params.forEach(
         (name, p) -> {
           firstMoments.put(name, manager.zeros(p.getShape(), DataType.FLOAT32, p.getDevice()));
           secondMoments.put(name, manager.zeros(p.getShape(), DataType.FLOAT32, p.getDevice()));
+          if (model.decays(name, p)) {
+            decayed.add(name);
+          }
+          double scale = model.learningRateScale(name);
+          if (!(scale >= 0) || !Double.isFinite(scale)) {
+            throw new OvssException("the learning-rate scale of parameter '" + name + "' is " + scale
+                + "; it must be a finite number of at least 0");
+          }
+          lrScales.put(name, scale);
         });
   }
 
@@ -83,7 +106,7 @@ final class AdamW {
       double clip = settings.clipNorm() / (norm + CLIP_EPS);
       double b1 = settings.beta1();
       double b2 = settings.beta2();
-      double stepSize = lr / (1 - Math.pow(b1, t));
+      double bias1 = 1 - Math.pow(b1, t);
       double bias2Sqrt = Math.sqrt(1 - Math.pow(b2, t));
       int i = 0;
       for (Map.Entry<String, NDArray> e : params.entrySet()) {
@@ -92,15 +115,16 @@ final class AdamW {
         if (clip < 1) {
           g.muli((float) clip);
         }
-        if (p.getShape().dimension() >= 2) {
-          p.muli((float) (1 - lr * settings.weightDecay()));
+        double groupLr = lr * lrScales.get(e.getKey());
+        if (decayed.contains(e.getKey())) {
+          p.muli((float) (1 - groupLr * settings.weightDecay()));
         }
         NDArray m = firstMoments.get(e.getKey());
         NDArray v = secondMoments.get(e.getKey());
         m.muli((float) b1).addi(g.mul((float) (1 - b1)));
         v.muli((float) b2).addi(g.square().muli((float) (1 - b2)));
         NDArray denom = v.sqrt().divi((float) bias2Sqrt).addi((float) settings.eps());
-        p.subi(m.div(denom).muli((float) stepSize));
+        p.subi(m.div(denom).muli((float) (groupLr / bias1)));
         // backward accumulates into .grad, and PtGradientCollector does not zero it
         g.subi(g);
       }

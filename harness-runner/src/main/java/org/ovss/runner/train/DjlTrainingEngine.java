@@ -23,13 +23,16 @@ import org.ovss.api.TrainingEngine;
 
 /**
  * The runner's {@link TrainingEngine} on DJL: AdamW written out on NDArrays (PyTorch's formula,
- * decoupled weight decay on parameters of two or more dimensions only), clipping at the global
- * gradient norm, linear warm-up then cosine decay, and exact resumption from checkpoints.
+ * decoupled weight decay on the parameters the method's {@link Trainable#decays} rule names, by
+ * default those of two or more dimensions, each parameter at its {@link Trainable#learningRateScale}
+ * share of the rate), clipping at the global gradient norm, linear warm-up then cosine decay, and
+ * exact resumption from checkpoints.
  *
  * <p>Settings ({@link TrainSpec#config()}, other keys are the method's): {@code lr} (5e-4), {@code
  * weight-decay} (0.05), {@code beta1} (0.9), {@code beta2} (0.98), {@code eps} (1e-6), {@code
- * warmup-steps} (10% of the steps), {@code min-lr} (0), {@code clip-norm} (1.0), {@code
- * checkpoint-every} (50).
+ * warmup-steps} (10% of the steps), {@code warmup-start-lr} (0), {@code schedule} ({@code cosine}, or
+ * {@code timm-cosine}; see {@link TrainSettings#learningRate}), {@code min-lr} (0), {@code clip-norm}
+ * (1.0), {@code checkpoint-every} (50).
  *
  * <p>In {@code outputDir}: {@code checkpoints/step-NNNNNNN/} every {@code checkpoint-every} steps and
  * after the last (the newest two are kept), and {@code train-log.jsonl}, one line per step. Steps are
@@ -69,7 +72,7 @@ public final class DjlTrainingEngine implements TrainingEngine {
     CheckpointState state = CheckpointState.initial(spec, shapes(params));
     double lastLoss = Double.NaN;
     try (NDManager manager = NDManager.newBaseManager()) {
-      AdamW optimizer = new AdamW(params, settings, manager);
+      AdamW optimizer = new AdamW(params, model, settings, manager);
       Optional<Path> latest = checkpoints.latest();
       if (latest.isPresent()) {
         CheckpointState saved = Checkpoints.state(latest.get());

@@ -17,6 +17,8 @@ record TrainSettings(
     double beta2,
     double eps,
     int warmupSteps,
+    double warmupStartLr,
+    Schedule schedule,
     double minLr,
     double clipNorm,
     int checkpointEvery,
@@ -47,6 +49,12 @@ record TrainSettings(
       // a zero threshold would scale every gradient to zero and silently train nothing
       throw new InvalidInputException("training setting 'clip-norm' must be positive");
     }
+    double warmupStartLr = number(c, "warmup-start-lr", 0);
+    if (warmupStartLr > lr) {
+      throw new InvalidInputException(
+          "training setting 'warmup-start-lr' (" + warmupStartLr + ") must not exceed 'lr' (" + lr + ")");
+    }
+    Schedule schedule = Schedule.of(c.getOrDefault("schedule", "cosine"));
     int checkpointEvery = whole(c, "checkpoint-every", 50);
     if (checkpointEvery == 0) {
       throw new InvalidInputException("training setting 'checkpoint-every' must be positive");
@@ -58,6 +66,8 @@ record TrainSettings(
         beta2,
         number(c, "eps", 1e-6),
         whole(c, "warmup-steps", spec.steps() / 10),
+        warmupStartLr,
+        schedule,
         minLr,
         clipNorm,
         checkpointEvery,
@@ -65,16 +75,47 @@ record TrainSettings(
   }
 
   /**
-   * Learning rate of the 0-based {@code step}: linear warm-up {@code lr * (step + 1) / warmup},
-   * then cosine decay from {@code lr} at the first step after warm-up towards {@code min-lr} at
-   * {@code steps}.
+   * Learning rate of the 0-based {@code step}, s = {@code warmup-start-lr}, W = {@code warmup-steps}, T = {@code
+   * steps}. {@code cosine}: warm-up s + (lr - s) (step + 1) / W, then cosine decay from {@code lr} at the first step
+   * after warm-up towards {@code min-lr} at T. {@code timm-cosine} (timm's {@code CosineLRScheduler} with {@code
+   * t_initial} T, {@code warmup_t} W, {@code warmup_lr_init} s, no warm-up prefix, stepped per update, as
+   * NVlabs/GroupViT@13b7861 {@code utils/lr_scheduler.py} builds it): warm-up s + (lr - s) step / W, then
+   * min-lr + (lr - min-lr) (1 + cos(pi step / T)) / 2, the cosine counted from step 0.
    */
   double learningRate(int step) {
+    if (schedule == Schedule.TIMM_COSINE) {
+      if (step < warmupSteps) {
+        return warmupStartLr + (lr - warmupStartLr) * step / warmupSteps;
+      }
+      return minLr + 0.5 * (lr - minLr) * (1 + Math.cos(Math.PI * step / Math.max(1, steps)));
+    }
     if (step < warmupSteps) {
-      return lr * (step + 1) / warmupSteps;
+      return warmupStartLr + (lr - warmupStartLr) * (step + 1) / warmupSteps;
     }
     double progress = (double) (step - warmupSteps) / Math.max(1, steps - warmupSteps);
     return minLr + 0.5 * (lr - minLr) * (1 + Math.cos(Math.PI * progress));
+  }
+
+  /** The shape of the learning-rate schedule ({@code schedule}). */
+  enum Schedule {
+    COSINE("cosine"),
+    TIMM_COSINE("timm-cosine");
+
+    private final String key;
+
+    Schedule(String key) {
+      this.key = key;
+    }
+
+    static Schedule of(String text) {
+      for (Schedule s : values()) {
+        if (s.key.equals(text.strip())) {
+          return s;
+        }
+      }
+      throw new InvalidInputException(
+          "training setting 'schedule' must be cosine or timm-cosine, got '" + text + "'");
+    }
   }
 
   private static double number(Map<String, String> config, String key, double fallback) {

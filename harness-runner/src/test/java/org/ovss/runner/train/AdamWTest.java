@@ -40,8 +40,20 @@ class AdamWTest {
   }
 
   /** Parameters with a loss given as a function of the step's scope and the step. */
-  private record Model(Map<String, NDArray> parameters, BiFunction<NDManager, Integer, NDArray> lossOf)
-      implements Trainable {
+  private static class Model implements Trainable {
+    private final Map<String, NDArray> parameters;
+    private final BiFunction<NDManager, Integer, NDArray> lossOf;
+
+    Model(Map<String, NDArray> parameters, BiFunction<NDManager, Integer, NDArray> lossOf) {
+      this.parameters = parameters;
+      this.lossOf = lossOf;
+    }
+
+    @Override
+    public Map<String, NDArray> parameters() {
+      return parameters;
+    }
+
     @Override
     public NDArray loss(NDManager scope, int step, long seed) {
       return lossOf.apply(scope, step);
@@ -122,6 +134,82 @@ class AdamWTest {
   }
 
   @Test
+  void theModelsWeightDecayRuleAndLearningRateScalesApply() {
+    NDArray matrix = manager.ones(new Shape(2, 2));
+    NDArray scalar = manager.create(1f);
+    NDArray half = manager.ones(new Shape(2));
+    Map<String, NDArray> params = new LinkedHashMap<>();
+    params.put("matrix", matrix);
+    params.put("scalar", scalar);
+    params.put("half", half);
+    // a zero gradient leaves only the decay; the rule spares the matrix and decays the scalar and the vector
+    Trainable model = new Model(params, (scope, step) -> matrix.sum().add(scalar).add(half.sum()).mul(0f)) {
+      @Override
+      public boolean decays(String name, NDArray parameter) {
+        return !name.equals("matrix");
+      }
+
+      @Override
+      public double learningRateScale(String name) {
+        return name.equals("half") ? 0.5 : 1;
+      }
+    };
+    Map<String, String> config = settings("lr", "0.1", "min-lr", "0.1", "warmup-steps", "0", "weight-decay", "0.5");
+    new DjlTrainingEngine().fit(model, new TrainSpec(dir, 3, 7, config), (s, t, l, lr) -> { });
+    assertThat(matrix.toFloatArray()).containsOnly(1f);
+    // 1 - lr wd = 0.95 per step; at half the rate 1 - 0.5 lr wd = 0.975
+    assertThat(scalar.getFloat()).isCloseTo(0.857375f, within(1e-6f));
+    for (float value : half.toFloatArray()) {
+      assertThat((double) value).isCloseTo(Math.pow(0.975, 3), within(1e-6));
+    }
+  }
+
+  @Test
+  void aLearningRateScaleScalesTheAdamStep() {
+    NDArray a = manager.zeros(new Shape(1));
+    NDArray b = manager.zeros(new Shape(1));
+    Map<String, NDArray> params = new LinkedHashMap<>();
+    params.put("a", a);
+    params.put("b", b);
+    Trainable model = new Model(params, (scope, step) -> a.mul(3f).add(b.mul(3f)).sum()) {
+      @Override
+      public double learningRateScale(String name) {
+        return name.equals("a") ? 0.25 : 1;
+      }
+    };
+    // eps 1: the first step is lr g / (|g| + 1) = 0.1 * 3 / 4
+    Map<String, String> config =
+        settings("lr", "0.1", "eps", "1", "weight-decay", "0", "warmup-steps", "0", "clip-norm", "100");
+    new DjlTrainingEngine().fit(model, new TrainSpec(dir, 1, 7, config), (s, t, l, lr) -> { });
+    assertThat((double) a.getFloat(0)).isCloseTo(-0.25 * 0.075, within(1e-7));
+    assertThat((double) b.getFloat(0)).isCloseTo(-0.075, within(1e-7));
+  }
+
+  @Test
+  void aWarmupStartLrRaisesTheFirstWarmupSteps() {
+    TrainSettings s = TrainSettings.of(new TrainSpec(dir, 100, 0,
+        settings("lr", "1e-3", "min-lr", "1e-4", "warmup-steps", "10", "warmup-start-lr", "1e-4")));
+    // s + (lr - s) (step + 1) / W
+    assertThat(s.learningRate(0)).isCloseTo(1.9e-4, within(1e-12));
+    assertThat(s.learningRate(9)).isCloseTo(1e-3, within(1e-12));
+    assertThat(s.learningRate(55)).isCloseTo(5.5e-4, within(1e-12));
+  }
+
+  /** timm's CosineLRScheduler as GroupViT builds it (t_initial = all steps, no warm-up prefix). */
+  @Test
+  void theTimmCosineScheduleWarmsUpFromItsStartAndCountsTheCosineFromStepZero() {
+    TrainSettings s = TrainSettings.of(new TrainSpec(dir, 30, 0, settings("lr", "1.6e-3", "min-lr", "4e-5",
+        "warmup-steps", "2", "warmup-start-lr", "4e-6", "schedule", "timm-cosine")));
+    // warm-up s + (lr - s) t / W: 4e-6 at t = 0, halfway at t = 1
+    assertThat(s.learningRate(0)).isCloseTo(4e-6, within(1e-15));
+    assertThat(s.learningRate(1)).isCloseTo(4e-6 + (1.6e-3 - 4e-6) / 2, within(1e-15));
+    // then min + (lr - min) (1 + cos(pi t / T)) / 2: at t = 2 already below lr, at t = 15 the midpoint
+    assertThat(s.learningRate(2)).isCloseTo(4e-5 + 0.5 * (1.6e-3 - 4e-5) * (1 + Math.cos(Math.PI * 2 / 30)),
+        within(1e-15));
+    assertThat(s.learningRate(15)).isCloseTo(4e-5 + 0.5 * (1.6e-3 - 4e-5), within(1e-15));
+  }
+
+  @Test
   void clippingScalesAllGradientsByTheGlobalNorm() throws Exception {
     // gradients (3, 4): global norm 5. With eps = 1 the first step is lr * g / (|g| + 1), so it
     // shows the magnitude of each (clipped) gradient, not only its sign
@@ -183,7 +271,9 @@ class AdamWTest {
     "min-lr, 1",
     "clip-norm, 0",
     "warmup-steps, 2.5",
-    "checkpoint-every, 0"
+    "checkpoint-every, 0",
+    "warmup-start-lr, 1",
+    "schedule, linear"
   })
   void invalidSettingsAreRefusedByName(String key, String value) {
     assertThatThrownBy(() -> TrainSettings.of(new TrainSpec(dir, 10, 0, Map.of(key, value))))

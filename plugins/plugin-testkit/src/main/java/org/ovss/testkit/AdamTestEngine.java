@@ -17,7 +17,8 @@ import org.ovss.api.TrainingEngine;
 
 /**
  * A minimal stand-in for the runner's engine for plugin tests (plugins cannot depend on the runner): plain Adam at a fixed
- * rate, no checkpoints, the loss of every step recorded. Updates happen outside the gradient collector
+ * rate (times each parameter's {@link Trainable#learningRateScale}), no weight decay, no checkpoints, the loss of every
+ * step recorded. Updates happen outside the gradient collector
  * and clear the gradients, which PyTorch accumulates.
  */
 public final class AdamTestEngine implements TrainingEngine {
@@ -63,7 +64,7 @@ public final class AdamTestEngine implements TrainingEngine {
           int t = step + 1;
           try (NDScope ndScope = new NDScope()) {
             ndScope.suppressNotUsedWarning();
-            update(params, m1, m2, t);
+            update(model, params, m1, m2, t);
           }
         }
         listener.onStep(step + 1, spec.steps(), loss, lr);
@@ -80,7 +81,8 @@ public final class AdamTestEngine implements TrainingEngine {
     }
   }
 
-  private void update(Map<String, NDArray> params, Map<String, NDArray> m1, Map<String, NDArray> m2, int t) {
+  private void update(Trainable model, Map<String, NDArray> params, Map<String, NDArray> m1, Map<String, NDArray> m2,
+      int t) {
     for (Map.Entry<String, NDArray> e : params.entrySet()) {
       NDArray p = e.getValue();
       NDArray g = p.getGradient();
@@ -89,7 +91,7 @@ public final class AdamTestEngine implements TrainingEngine {
       a.muli(0.9f).addi(g.mul(0.1f));
       v.muli(0.999f).addi(g.square().muli(0.001f));
       NDArray denom = v.div((float) (1 - Math.pow(0.999, t))).sqrt().addi(1e-8f);
-      p.subi(a.div((float) (1 - Math.pow(0.9, t))).div(denom).muli((float) lr));
+      p.subi(a.div((float) (1 - Math.pow(0.9, t))).div(denom).muli((float) (lr * model.learningRateScale(e.getKey()))));
       g.subi(g); // PyTorch accumulates gradients
     }
   }

@@ -15,6 +15,7 @@ import org.ovss.api.QueryEmbeddings;
 import org.ovss.api.SegmentationMethod;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.clip.model.Scalars;
 
 /**
  * The prompt side of {@link SegmentationMethod#encodeText} for methods with a CLIP-tokenised text tower: every
@@ -123,7 +124,7 @@ public final class PromptEncoder {
       NDArray all = chunks.size() == 1 ? chunks.get(0) : NDArrays.concat(new NDList(chunks), 0); // [Q*T, E]
       NDArray mean = all.reshape(queryClass.length, templates, all.getShape().get(1)).mean(new int[] {1}); // [Q, E]
       NDArray result = averaging == Averaging.MEAN_THEN_F_NORMALIZE
-          ? mean.div(mean.norm(new int[] {-1}, true).maximum(F_NORMALIZE_EPS))
+          ? mean.div(Scalars.maximum(mean.norm(new int[] {-1}, true), F_NORMALIZE_EPS))
           : ClipModel.l2Normalize(mean);
       result.attach(manager);
       return new QueryEmbeddings(result, queryClass, classes.size());

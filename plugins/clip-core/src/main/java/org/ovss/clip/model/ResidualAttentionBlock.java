@@ -95,7 +95,8 @@ public final class ResidualAttentionBlock extends AbstractBlock implements State
     return x.reshape(b, len, heads, headDim).transpose(0, 2, 1, 3);
   }
 
-  static NDArray quickGelu(NDArray x) {
+  /** CLIP's QuickGELU, x * sigmoid(1.702 x), safe under autograd. */
+  public static NDArray quickGelu(NDArray x) {
     return x.mul(Activation.sigmoid(Scalars.mul(x, 1.702f)));
   }
 

@@ -3,11 +3,13 @@ package org.ovss.clip.model;
 import ai.djl.ndarray.NDArray;
 
 /**
- * Multiplication and division by a constant that are safe under autograd. DJL's scalar overloads ({@code
+ * Arithmetic with a constant that is safe under autograd. DJL's scalar overloads ({@code
  * mul(Number)}, {@code div(Number)}) wrap the number in an array over a Java direct buffer and close that array
  * as soon as the op returns; autograd keeps the operand for the backward pass, and once the buffer is collected
  * the backward reads freed memory: gradients silently scaled by garbage, now and then NaN or infinite. A
- * constant made in the operand's manager lives until that manager (a training step's scope) closes.
+ * constant made in the operand's manager lives until that manager (a training step's scope) closes. Plugins call
+ * these instead of the overloads; plugin-testkit's {@code ScalarOverloadScanTest} fails the build on any overload
+ * call in a plugin's main sources.
  */
 public final class Scalars {
   private Scalars() {}
@@ -23,5 +25,18 @@ public final class Scalars {
 
   public static NDArray div(NDArray x, float value) {
     return x.div(of(x, value));
+  }
+
+  public static NDArray add(NDArray x, float value) {
+    return x.add(of(x, value));
+  }
+
+  public static NDArray sub(NDArray x, float value) {
+    return x.sub(of(x, value));
+  }
+
+  /** Elementwise max(x, value), e.g. a floor under a norm before dividing by it. */
+  public static NDArray maximum(NDArray x, float value) {
+    return x.maximum(of(x, value));
   }
 }

@@ -192,7 +192,7 @@ public final class ClippyModel {
     x = x.add(p("positional_embedding").get(m, new NDIndex("0:" + len)));
     NDArray attnMask = config.textAttention() == ClippyConfig.TextAttention.CAUSAL
         ? causalMask(m, len) // [L, L]
-        : Scalars.mul(mask.sub(1f), 1e9f).reshape(b, 1, 1, len); // [B, 1, 1, L]: padding keys get -1e9
+        : Scalars.mul(Scalars.sub(mask, 1f), 1e9f).reshape(b, 1, 1, len); // [B, 1, 1, L]: padding keys get -1e9
     for (int i = 0; i < c.textLayers(); i++) {
       x = block(x, "transformer.resblocks." + i + ".", c.textHeads(), attnMask);
     }
@@ -260,7 +260,7 @@ public final class ClippyModel {
 
   /** Per-channel maximum over the tokens whose mask is 1: tokens [B, L, E], mask [B, L] of 0/1, to [B, E]. */
   public static NDArray maskedMax(NDArray tokens, NDArray mask) {
-    NDArray offset = Scalars.mul(mask.sub(1f), -MASKED).expandDims(2); // [B, L, 1]: 0 kept, -1e9 masked
+    NDArray offset = Scalars.mul(Scalars.sub(mask, 1f), -MASKED).expandDims(2); // [B, L, 1]: 0 kept, -1e9 masked
     return tokens.add(offset).max(new int[] {1});
   }
 

@@ -3,6 +3,7 @@ package org.ovss.plugins.groupvit;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.ovss.clip.model.Scalars;
 
 /**
  * The group assignments of GroupViT's {@code AssignAttention} (NVlabs/GroupViT {@code models/group_vit.py}
@@ -25,7 +26,7 @@ public final class Assignment {
    * @param gumbelNoise standard Gumbel samples of {@code logits}' shape (see {@link #gumbelNoise})
    */
   public static NDArray gumbelSoftmax(NDArray logits, NDArray gumbelNoise, float tau, boolean hard, int axis) {
-    NDArray soft = logits.add(gumbelNoise).div(tau).softmax(axis);
+    NDArray soft = Scalars.div(logits.add(gumbelNoise), tau).softmax(axis);
     return hard ? straightThrough(soft, axis) : soft;
   }
 

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import org.ovss.clip.model.Scalars;
 
 /**
  * GroupViT's zero-shot segmentation as the official evaluation computes it (NVlabs/GroupViT {@code
@@ -115,9 +116,9 @@ public final class GroupVitInference {
     NDArray image = Nn.l2Normalize(decoded.imageFeatures()); // [B, D]
     // a copy in the windows' manager: an op on `text` itself would leave its result in the caller's text manager
     NDArray textT = groups.getManager().zeros(text.getShape()).add(text).transpose(); // [D, Q]
-    NDArray affinity = groups.matMul(textT).mul(scale); // [B, L, Q]
+    NDArray affinity = Scalars.mul(groups.matMul(textT), scale); // [B, L, Q]
     NDArray pre = affinity.softmax(-1);
-    float[] avg = image.matMul(textT).mul(scale).softmax(-1).toFloatArray(); // [B, Q]
+    float[] avg = Scalars.mul(image.matMul(textT), scale).softmax(-1).toFloatArray(); // [B, Q]
     long b = affinity.getShape().get(0);
     int q = (int) affinity.getShape().get(2);
     float[] mask = new float[(int) b * q];
@@ -147,7 +148,7 @@ public final class GroupVitInference {
     long x = rows.getShape().get(2);
     NDManager m = rows.getManager();
     // flat row index b * L + group: a gather is the one-hot product without its multiplications by zero
-    NDArray offsets = m.arange(0, (int) b, 1, DataType.INT64).mul(l).reshape(b, 1, 1);
+    NDArray offsets = m.arange(0, (int) (b * l), (int) l, DataType.INT64).reshape(b, 1, 1);
     NDArray index = groupOfPixel.toType(DataType.INT64, false).add(offsets).reshape(b * h * w);
     return rows.reshape(b * l, x).get(index).reshape(b, h, w, x).transpose(0, 3, 1, 2);
   }

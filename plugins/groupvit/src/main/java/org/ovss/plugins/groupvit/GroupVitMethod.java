@@ -166,7 +166,7 @@ public final class GroupVitMethod implements SegmentationMethod, ScoresWithBackg
     GroupVitTraining.Settings settings = GroupVitTraining.Settings.from(spec.config());
     try (NDManager trainManager = NDManager.newBaseManager()) {
       GroupVitTraining training = GroupVitTraining.fromScratch(data, settings, spec.seed(), spec.steps(), trainManager);
-      return engine.fit(training, spec, listener);
+      return engine.fit(training, settings.engineSpec(spec), listener);
     }
   }
 

@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.Random;
 import org.ovss.api.InvalidInputException;
 import org.ovss.clip.model.PositionalInterpolation;
+import org.ovss.clip.model.ResidualAttentionBlock;
+import org.ovss.clip.model.Scalars;
 
 /**
  * GroupViT's {@code MultiLabelContrastive} model (NVlabs/GroupViT {@code models/}): the {@code GroupViT} image
@@ -361,11 +363,46 @@ public final class GroupVitModel implements Nn.Weights {
    * positional embedding interpolated to the input. Training: BatchNorm with batch statistics, which also
    * updates the running statistics in place, gumbel noise drawn from {@code random}, input of {@code img_size}.
    */
-  public record Pass(boolean training, Random random) {
-    public static final Pass EVAL = new Pass(false, null);
+  public static final class Pass {
+    public static final Pass EVAL = new Pass(false, null, null);
+
+    private final boolean training;
+    private final Random random;
+    private final List<NDArray> recordedNoise;
+
+    private Pass(boolean training, Random random, List<NDArray> recordedNoise) {
+      this.training = training;
+      this.random = random;
+      this.recordedNoise = recordedNoise;
+    }
 
     public static Pass training(Random random) {
-      return new Pass(true, random);
+      return new Pass(true, random, null);
+    }
+
+    /**
+     * A training pass whose grouping stages add the given Gumbel noise instead of drawing it: one array per stage,
+     * in stage order, of the assignment logits' [B, S, N] size (the official [B, 1, S, N] with its head axis
+     * reshaped away). A seam for parity tests against recorded runs of the official code.
+     */
+    static Pass trainingWithNoise(List<NDArray> noise) {
+      return new Pass(true, null, List.copyOf(noise));
+    }
+
+    public boolean training() {
+      return training;
+    }
+
+    /** Standard Gumbel noise for the assignment logits {@code raw} [B, S, N] of grouping stage {@code stage}. */
+    NDArray gumbelNoise(int stage, NDArray raw) {
+      if (recordedNoise == null) {
+        return raw.getManager().create(Assignment.gumbelNoise(random, (int) raw.size()), raw.getShape());
+      }
+      if (stage >= recordedNoise.size() || recordedNoise.get(stage).size() != raw.size()) {
+        throw new IllegalArgumentException("recorded Gumbel noise of stage " + stage + " does not fit logits " + raw.getShape()
+            + " (" + recordedNoise.size() + " stages recorded)");
+      }
+      return recordedNoise.get(stage).reshape(raw.getShape());
     }
   }
 
@@ -416,7 +453,7 @@ public final class GroupVitModel implements Nn.Weights {
         x = joint;
       }
       if (i < config.stages() - 1) {
-        NDArray[] grouped = groupingBlock(layer + ".downsample", x, groupTokens, heads, pass);
+        NDArray[] grouped = groupingBlock(layer + ".downsample", i, x, groupTokens, heads, pass);
         x = grouped[0]; // [B, S, E]
         soft.add(grouped[1]); // [B, S, N]
       }
@@ -458,7 +495,7 @@ public final class GroupVitModel implements Nn.Weights {
     NDArray h = Nn.layerNorm(this, prefix + ".norm1", x);
     NDArray qkv = Nn.linear(this, prefix + ".attn.qkv", h)
         .reshape(b, len, 3, heads, c / heads).transpose(2, 0, 3, 1, 4); // [3, B, heads, N, d]
-    NDArray attn = qkv.get(0).matMul(qkv.get(1).transpose(0, 1, 3, 2)).mul(scale(c / heads)).softmax(-1); // [B, h, N, N]
+    NDArray attn = Scalars.mul(qkv.get(0).matMul(qkv.get(1).transpose(0, 1, 3, 2)), scale(c / heads)).softmax(-1); // [B, h, N, N]
     NDArray out = Nn.linear(this, prefix + ".attn.proj", Nn.mergeHeads(attn.matMul(qkv.get(2)))); // [B, N, C]
     x = x.add(out);
     return x.add(Nn.mlp(this, prefix + ".mlp", Nn.layerNorm(this, prefix + ".norm2", x)));
@@ -470,7 +507,7 @@ public final class GroupVitModel implements Nn.Weights {
     NDArray q = Nn.splitHeads(Nn.linear(this, prefix + ".q_proj", query), heads); // [B, h, S, d]
     NDArray k = Nn.splitHeads(Nn.linear(this, prefix + ".k_proj", key), heads); // [B, h, N, d]
     NDArray v = Nn.splitHeads(Nn.linear(this, prefix + ".v_proj", key), heads);
-    NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale(c / heads)).softmax(-1); // [B, h, S, N]
+    NDArray attn = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), scale(c / heads)).softmax(-1); // [B, h, S, N]
     return Nn.linear(this, prefix + ".proj", Nn.mergeHeads(attn.matMul(v))); // [B, S, C]
   }
 
@@ -480,7 +517,7 @@ public final class GroupVitModel implements Nn.Weights {
    *
    * @return the new tokens [B, S, C] and the soft assignment [B, S, N]
    */
-  private NDArray[] groupingBlock(String prefix, NDArray x, NDArray groupTokens, int heads, Pass pass) {
+  private NDArray[] groupingBlock(String prefix, int stage, NDArray x, NDArray groupTokens, int heads, Pass pass) {
     NDArray tokens = Nn.layerNorm(this, prefix + ".norm_tokens", groupTokens); // [B, G, C]
     x = Nn.layerNorm(this, prefix + ".norm_x", x); // [B, N, C]
     NDArray projected = Nn.mlp(this, prefix + ".mlp_inter", tokens.transpose(0, 2, 1)).transpose(0, 2, 1); // [B, S, C]
@@ -493,18 +530,17 @@ public final class GroupVitModel implements Nn.Weights {
     NDArray q = Nn.linear(this, prefix + ".assign.q_proj", projected); // [B, S, C]
     NDArray k = Nn.linear(this, prefix + ".assign.k_proj", x); // [B, N, C]
     NDArray v = Nn.linear(this, prefix + ".assign.v_proj", x);
-    NDArray raw = q.matMul(k.transpose(0, 2, 1)).mul(scale(c)); // [B, S, N]
+    NDArray raw = Scalars.mul(q.matMul(k.transpose(0, 2, 1)), scale(c)); // [B, S, N]
     NDArray soft = raw.softmax(1); // over the groups: each token's distribution over groups
     NDArray attn;
     if (!config.hardAssignment()) {
       attn = soft;
     } else if (pass.training()) {
-      float[] noise = Assignment.gumbelNoise(pass.random(), (int) raw.size());
-      attn = Assignment.gumbelSoftmax(raw, raw.getManager().create(noise, raw.getShape()), GUMBEL_TAU, true, 1);
+      attn = Assignment.gumbelSoftmax(raw, pass.gumbelNoise(stage, raw), GUMBEL_TAU, true, 1);
     } else {
       attn = Assignment.hardSoftmax(raw, 1);
     }
-    attn = attn.div(attn.sum(new int[] {-1}, true).add(ASSIGN_EPS)); // mean over the tokens of each group
+    attn = attn.div(Scalars.add(attn.sum(new int[] {-1}, true), ASSIGN_EPS)); // mean over the tokens of each group
     NDArray out = Nn.linear(this, prefix + ".assign.proj", attn.matMul(v)).add(projected); // [B, S, C]
     out = out.add(Nn.mlp(this, prefix + ".mlp_channels", Nn.layerNorm(this, prefix + ".norm_new_x", out)));
     return new NDArray[] {out, soft};
@@ -550,10 +586,10 @@ public final class GroupVitModel implements Nn.Weights {
       NDArray q = Nn.splitHeads(qkv.get(new NDIndex(":, :, 0:{}", w)), config.textHeads()); // [B, h, L, d]
       NDArray k = Nn.splitHeads(qkv.get(new NDIndex(":, :, {}:{}", w, 2 * w)), config.textHeads());
       NDArray v = Nn.splitHeads(qkv.get(new NDIndex(":, :, {}:", 2 * w)), config.textHeads());
-      NDArray attn = q.mul(scale(w / config.textHeads())).matMul(k.transpose(0, 1, 3, 2)).add(mask).softmax(-1);
+      NDArray attn = Scalars.mul(q, scale(w / config.textHeads())).matMul(k.transpose(0, 1, 3, 2)).add(mask).softmax(-1);
       x = x.add(Nn.linear(this, blk + ".attn.out_proj", Nn.mergeHeads(attn.matMul(v))));
       NDArray hidden = Nn.linear(this, blk + ".mlp.c_fc", Nn.layerNorm(this, blk + ".ln_2", x));
-      x = x.add(Nn.linear(this, blk + ".mlp.c_proj", Nn.quickGelu(hidden)));
+      x = x.add(Nn.linear(this, blk + ".mlp.c_proj", ResidualAttentionBlock.quickGelu(hidden)));
     }
     x = Nn.layerNorm(this, "text_encoder.ln_final", x); // [B, L, W]
     long[] flat = longIds.toLongArray();
@@ -639,12 +675,12 @@ public final class GroupVitModel implements Nn.Weights {
     NDArray mean = rows.reshape(count, channels).mean(new int[] {0}); // [C]
     NDArray centred = rows.sub(mean);
     NDArray var = centred.square().reshape(count, channels).mean(new int[] {0}); // [C], biased
-    NDArray out = centred.div(var.add(BN_EPS).sqrt()).mul(gamma).add(beta).transpose(0, 2, 1); // [B, C, L]
+    NDArray out = centred.div(Scalars.add(var, BN_EPS).sqrt()).mul(gamma).add(beta).transpose(0, 2, 1); // [B, C, L]
     NDArray batchMean = mean.stopGradient();
-    NDArray batchVar = var.stopGradient().mul((float) count / (count - 1)); // unbiased
+    NDArray batchVar = Scalars.mul(var.stopGradient(), (float) count / (count - 1)); // unbiased
     try (NDArray meanAlias = runningMean.stopGradient(); NDArray varAlias = runningVar.stopGradient()) {
-      meanAlias.muli(1f - BN_MOMENTUM).addi(batchMean.mul(BN_MOMENTUM));
-      varAlias.muli(1f - BN_MOMENTUM).addi(batchVar.mul(BN_MOMENTUM));
+      meanAlias.muli(1f - BN_MOMENTUM).addi(Scalars.mul(batchMean, BN_MOMENTUM));
+      varAlias.muli(1f - BN_MOMENTUM).addi(Scalars.mul(batchVar, BN_MOMENTUM));
     }
     return out;
   }

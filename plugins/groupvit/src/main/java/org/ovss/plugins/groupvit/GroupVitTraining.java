@@ -16,6 +16,7 @@ import org.ovss.api.TrainSpec;
 import org.ovss.api.PromptSet;
 import org.ovss.api.Trainable;
 import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.clip.model.Scalars;
 
 /**
  * GroupViT trained from scratch on image-caption pairs with the loss of the official {@code
@@ -101,6 +102,20 @@ public final class GroupVitTraining implements Trainable {
     return parameters;
   }
 
+  /**
+   * The official weight-decay groups (NVlabs/GroupViT@13b7861 {@code utils/optimizer.py} {@code set_weight_decay}):
+   * every parameter except those of one dimension and those whose name ends in {@code .bias}, so the 0-d
+   * {@code logit_scale} and {@code multi_label_logit_scale} are decayed.
+   */
+  @Override
+  public boolean decays(String name, NDArray parameter) {
+    return officialDecay(name, parameter.getShape());
+  }
+
+  static boolean officialDecay(String name, Shape shape) {
+    return shape.dimension() != 1 && !name.endsWith(".bias");
+  }
+
   /** The texts of one pair: its caption, then K noun prompts (the caption again where nouns run out). */
   List<String> texts(String caption, Random random) {
     int k = model.config().multiLabel();
@@ -146,28 +161,55 @@ public final class GroupVitTraining implements Trainable {
         System.arraycopy(tokenizer.tokenize(texts.get(t), context), 0, ids, (i * (k + 1) + t) * context, context);
       }
     }
-    GroupVitModel.Pass pass = GroupVitModel.Pass.training(random);
     NDArray imageBatch = scope.create(images, new Shape(b, 3, res, res));
     NDArray idBatch = scope.create(ids, new Shape((long) b * (k + 1), context));
-    NDArray imageX = model.projectImage(model.encodeImage(imageBatch, pass).pooled(), pass); // [B, D]
+    return forward(model, scope, imageBatch, idBatch, GroupVitModel.Pass.training(random)).loss();
+  }
+
+  /**
+   * The official {@code forward_train} on a batch: images [B, 3, H, W] and, per image, its caption and K prompts
+   * as token ids [B (1 + K), L] in (image, text) order; K = 0 without the multi-label loss.
+   */
+  static Forward forward(GroupVitModel model, NDManager scope, NDArray images, NDArray ids, GroupVitModel.Pass pass) {
+    GroupVitConfig c = model.config();
+    int b = (int) images.getShape().get(0);
+    // prompts per image from the batch, as the official code (its multi_label only switches the loss on)
+    int k = (int) (ids.getShape().get(0) / b) - 1;
+    if (ids.getShape().get(0) != (long) b * (k + 1) || (k > 0) != (c.multiLabel() > 0)) {
+      throw new IllegalArgumentException("token ids " + ids.getShape() + " do not hold 1 + K rows for each of " + b
+          + " images with multi_label " + c.multiLabel());
+    }
+    NDArray imageX = model.projectImage(model.encodeImage(images, pass).pooled(), pass); // [B, D]
     // captions and prompts through the text projector together, as the official encode_text of [B, 1 + K, L]
-    NDArray textX = model.projectText(model.encodeText(idBatch), pass).reshape(b, k + 1, c.outputDim()); // [B, 1+K, D]
+    NDArray textX = model.projectText(model.encodeText(ids), pass); // [B (1+K), D]
+    NDArray perImage = textX.reshape(b, k + 1, c.outputDim()); // [B, 1+K, D]
     NDArray img = Nn.l2Normalize(imageX);
-    NDArray txt = Nn.l2Normalize(textX.get(":, 0, :")); // [B, D]
+    NDArray txt = Nn.l2Normalize(perImage.get(":, 0, :")); // [B, D]
     NDArray scale = model.logitScale(scope, "logit_scale");
     NDArray logits = img.matMul(txt.transpose()).mul(scale); // [B, B]
     NDArray eye = scope.eye(b);
     NDArray imageToText = logits.logSoftmax(1).mul(eye).sum().neg();
     NDArray textToImage = logits.logSoftmax(0).mul(eye).sum().neg();
-    NDArray loss = imageToText.add(textToImage).div((float) (2.0 * b)); // a float keeps the loss float32
-    if (k > 0) {
-      loss = loss.add(multiLabelLoss(scope, img, textX, b, k).mul((float) c.multiLabelLossWeight()));
-    }
-    return loss;
+    NDArray contrastive = Scalars.div(imageToText.add(textToImage), 2f * b);
+    NDArray multiLabel = k > 0 ? multiLabelLoss(model, scope, img, perImage, b, k) : null;
+    NDArray loss = multiLabel == null ? contrastive
+        : contrastive.add(Scalars.mul(multiLabel, (float) c.multiLabelLossWeight()));
+    return new Forward(loss, contrastive, multiLabel, imageX, textX);
   }
 
+  /**
+   * One training forward's results.
+   *
+   * @param loss the objective: contrastive + multi-label weight x multi-label
+   * @param contrastive the image-caption InfoNCE loss
+   * @param multiLabel the multi-label loss, null when the model has no prompts (multi_label 0)
+   * @param imageX projected image embeddings [B, D], before L2 normalisation
+   * @param textX projected text embeddings [B (1 + K), D], before L2 normalisation
+   */
+  record Forward(NDArray loss, NDArray contrastive, NDArray multiLabel, NDArray imageX, NDArray textX) {}
+
   /** {@code multi_label_loss}: soft-target cross-entropy between images and the noun prompts, both directions. */
-  private NDArray multiLabelLoss(NDManager scope, NDArray img, NDArray textX, int b, int k) {
+  private static NDArray multiLabelLoss(GroupVitModel model, NDManager scope, NDArray img, NDArray textX, int b, int k) {
     GroupVitConfig c = model.config();
     NDArray prompts = Nn.l2Normalize(textX.get(":, 1:, :").reshape((long) b * k, c.outputDim())); // [B*K, D]
     NDArray scale = model.logitScale(scope, c.hasMultiLabelScale() ? "multi_label_logit_scale" : "logit_scale");
@@ -185,7 +227,7 @@ public final class GroupVitTraining implements Trainable {
     NDArray promptLogits = prompts.matMul(img.transpose()).mul(scale); // [B*K, B]
     NDArray lossImage = softTargetCrossEntropy(imageLogits, imageTargets);
     NDArray lossPrompt = softTargetCrossEntropy(promptLogits, promptTargets);
-    return lossImage.add(lossPrompt).mul(0.5f);
+    return Scalars.mul(lossImage.add(lossPrompt), 0.5f);
   }
 
   /** timm {@code SoftTargetCrossEntropy}: mean over rows of sum(-target * log_softmax(logits)). */
@@ -216,7 +258,8 @@ public final class GroupVitTraining implements Trainable {
 
   /**
    * Training settings from {@link org.ovss.api.TrainSpec#config()}. Keys (besides the engine's; any other key is
-   * refused): {@code batch-size} (32), {@code multi-label} (noun prompts per
+   * refused): {@code preset} ({@code small}: the engine's defaults; {@code official}: {@link
+   * #officialEngineSettings} under any engine key given explicitly), {@code batch-size} (32), {@code multi-label} (noun prompts per
    * caption, 3 as the official configs; 0 turns the multi-label loss off), {@code multi-label-weight} (1.0),
    * {@code noun-templates} (prompt set of the noun prompts, {@code openai-imagenet-80} as the official
    * {@code full_imagenet_templates}), and the architecture: {@code arch.image-size} (96), {@code arch.patch}
@@ -235,7 +278,7 @@ public final class GroupVitTraining implements Trainable {
         List.of(16, 8, 0), List.of(16, 8), true, 4.0, 32, 96, 2, 2, 1, 64, 2, 512, 0.07, 3, false, 1.0);
 
     /** Every key this method reads. */
-    public static final List<String> KEYS = List.of("batch-size", "multi-label", "multi-label-weight", "noun-templates",
+    public static final List<String> KEYS = List.of(TrainSpec.PRESET, "batch-size", "multi-label", "multi-label-weight", "noun-templates",
         "arch.image-size", "arch.patch", "arch.width", "arch.depths", "arch.heads", "arch.group-tokens",
         "arch.output-groups", "arch.hard-assignment", "arch.text-width", "arch.text-layers", "arch.text-heads",
         "arch.context", "arch.embed", "arch.proj-layers", "arch.proj-inner", "arch.temperature");
@@ -247,9 +290,43 @@ public final class GroupVitTraining implements Trainable {
       }
     }
 
+    /**
+     * The engine settings of the official run (NVlabs/GroupViT@13b7861 {@code configs/default.yml}, {@code
+     * utils/optimizer.py}, {@code utils/lr_scheduler.py}, {@code main_group_vit.py}) for {@code steps} steps of
+     * {@code batchSize}: AdamW betas (0.9, 0.999), eps 1e-8, weight decay 0.05, clipping at the global norm 5.0;
+     * base lr 1.6e-3, warm-up start 4e-6 and minimum 4e-5, each at batch 4096 and scaled linearly to the batch as
+     * {@code main_group_vit.py} scales them; warm-up over 2 of the 30 epochs (2/30 of the steps) and timm's cosine
+     * over all steps.
+     */
+    public static Map<String, String> officialEngineSettings(int batchSize, int steps) {
+      double scale = batchSize / 4096.0;
+      Map<String, String> s = new LinkedHashMap<>();
+      s.put("lr", Double.toString(1.6e-3 * scale));
+      s.put("warmup-start-lr", Double.toString(4e-6 * scale));
+      s.put("min-lr", Double.toString(4e-5 * scale));
+      s.put("warmup-steps", Integer.toString((int) (steps * 2L / 30)));
+      s.put("schedule", "timm-cosine");
+      s.put("beta1", "0.9");
+      s.put("beta2", "0.999");
+      s.put("eps", "1e-8");
+      s.put("weight-decay", "0.05");
+      s.put("clip-norm", "5.0");
+      return s;
+    }
+
+    /**
+     * {@code spec} with the engine settings of its preset ({@code preset=official}: {@link #officialEngineSettings})
+     * under the settings it gives itself; the small preset leaves it as it is.
+     */
+    public TrainSpec engineSpec(TrainSpec spec) {
+      return TrainSpec.officialPreset(spec.config())
+          ? spec.withDefaults(officialEngineSettings(batchSize, spec.steps())) : spec;
+    }
+
     /** The settings of a training config over {@link #SYNTH}; keys neither groupvit's nor the engine's are refused. */
     public static Settings from(Map<String, String> config) {
       TrainSpec.requireKnownKeys("groupvit", config, KEYS);
+      TrainSpec.officialPreset(config); // fails early on a preset other than small / official
       GroupVitConfig d = SYNTH;
       int stagesDefault = d.stages();
       List<Integer> depths = intList(config, "arch.depths", d.depths());

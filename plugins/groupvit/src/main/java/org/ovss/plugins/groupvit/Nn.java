@@ -5,13 +5,15 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
+import org.ovss.clip.model.Scalars;
 
 /**
  * The functional building blocks of GroupViT on NDArrays, with weights looked up by their official names.
  *
  * <p>Every operation's receiver is an activation, never a weight: DJL attaches a result to the receiver's
  * manager, so this keeps a forward pass's intermediates in the caller's scope and out of the manager that
- * owns the weights.
+ * owns the weights. Constants go through clip-core's {@link Scalars}, never DJL's scalar overloads, which free
+ * the constant before the backward pass reads it.
  */
 final class Nn {
   /** LayerNorm epsilon of {@code nn.LayerNorm}. */
@@ -36,11 +38,6 @@ final class Nn {
     return linear(w, prefix + ".fc2", Activation.gelu(linear(w, prefix + ".fc1", x)));
   }
 
-  /** CLIP's QuickGELU, x * sigmoid(1.702 x), of the text transformer. */
-  static NDArray quickGelu(NDArray x) {
-    return x.mul(Activation.sigmoid(x.mul(1.702f)));
-  }
-
   /** [B, L, C] to [B, heads, L, C / heads]. */
   static NDArray splitHeads(NDArray x, int heads) {
     Shape s = x.getShape();
@@ -55,7 +52,7 @@ final class Nn {
 
   /** Divides by the L2 norm along the last axis with {@code F.normalize}'s floor of 1e-12 on the norm. */
   static NDArray l2Normalize(NDArray x) {
-    return x.div(x.norm(new int[] {-1}, true).maximum(1e-12f));
+    return x.div(Scalars.maximum(x.norm(new int[] {-1}, true), 1e-12f));
   }
 
   /** Read access to named weights. */

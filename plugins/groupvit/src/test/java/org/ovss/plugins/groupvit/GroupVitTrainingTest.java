@@ -149,6 +149,35 @@ class GroupVitTrainingTest {
     assertThat(GroupVitTraining.Settings.from(Map.of("lr", "1e-3", "warmup-steps", "5")).batchSize()).isEqualTo(32);
   }
 
+  @Test
+  void theOfficialPresetGivesTheOfficialOptimiserScaledToTheBatchUnderExplicitSettings() {
+    Map<String, String> config = Map.of("preset", "official", "batch-size", "64", "eps", "1e-7");
+    GroupVitTraining.Settings settings = GroupVitTraining.Settings.from(config);
+    Map<String, String> engine = settings.engineSpec(new TrainSpec(tempDir, 300, 1L, config)).config();
+    // 1.6e-3, 4e-6 and 4e-5 at batch 4096, linearly scaled to 64: x 1/64
+    assertThat(Double.parseDouble(engine.get("lr"))).isCloseTo(2.5e-5, org.assertj.core.data.Offset.offset(1e-18));
+    assertThat(Double.parseDouble(engine.get("warmup-start-lr"))).isCloseTo(6.25e-8, org.assertj.core.data.Offset.offset(1e-20));
+    assertThat(Double.parseDouble(engine.get("min-lr"))).isCloseTo(6.25e-7, org.assertj.core.data.Offset.offset(1e-19));
+    assertThat(engine).containsEntry("warmup-steps", "20") // 2 of 30 epochs
+        .containsEntry("schedule", "timm-cosine").containsEntry("beta2", "0.999").containsEntry("weight-decay", "0.05")
+        .containsEntry("clip-norm", "5.0")
+        .containsEntry("eps", "1e-7") // given explicitly: kept
+        .containsEntry("batch-size", "64");
+    Map<String, String> small = Map.of("batch-size", "64");
+    assertThat(GroupVitTraining.Settings.from(small).engineSpec(new TrainSpec(tempDir, 300, 1L, small)).config())
+        .isEqualTo(small);
+    assertThatThrownBy(() -> GroupVitTraining.Settings.from(Map.of("preset", "paper")))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("preset").hasMessageContaining("official");
+  }
+
+  @Test
+  void theWeightDecayRuleIsTheOfficialOne() {
+    assertThat(GroupVitTraining.officialDecay("logit_scale", new ai.djl.ndarray.types.Shape())).isTrue();
+    assertThat(GroupVitTraining.officialDecay("img_encoder.pos_embed", new ai.djl.ndarray.types.Shape(1, 4, 8))).isTrue();
+    assertThat(GroupVitTraining.officialDecay("img_encoder.norm.weight", new ai.djl.ndarray.types.Shape(8))).isFalse();
+    assertThat(GroupVitTraining.officialDecay("x.bias", new ai.djl.ndarray.types.Shape(2, 2))).isFalse();
+  }
+
   private static double lossOf(GroupVitTraining training, NDManager m, int step) {
     try (NDManager scope = m.newSubManager()) {
       return training.loss(scope, step, 7L).getFloat();

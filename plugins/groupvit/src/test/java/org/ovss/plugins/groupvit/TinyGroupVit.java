@@ -113,10 +113,20 @@ final class TinyGroupVit {
    */
   static final class AdamEngine implements TrainingEngine {
     private final float lr;
+    private final boolean collectBeforeBackward;
     final List<Double> losses = new ArrayList<>();
 
     AdamEngine(float lr) {
+      this(lr, false);
+    }
+
+    /**
+     * @param collectBeforeBackward force a garbage collection between every forward and its backward, so that a
+     *     Java buffer only autograd still reads is freed before the backward reads it
+     */
+    AdamEngine(float lr, boolean collectBeforeBackward) {
       this.lr = lr;
+      this.collectBeforeBackward = collectBeforeBackward;
     }
 
     @Override
@@ -134,6 +144,9 @@ final class TinyGroupVit {
             NDArray loss;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
               loss = model.loss(scope, step, spec.seed());
+              if (collectBeforeBackward) {
+                collectGarbage();
+              }
               gc.backward(loss);
             }
             last = loss.toType(DataType.FLOAT64, false).getDouble();
@@ -155,6 +168,16 @@ final class TinyGroupVit {
         }
       }
       return new TrainResult(model.export(spec.outputDir()), spec.steps(), last);
+    }
+  }
+
+  /** A full collection, and time for the cleaner thread to free the direct buffers it found unreachable. */
+  static void collectGarbage() {
+    System.gc();
+    try {
+      Thread.sleep(20);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -2,6 +2,7 @@ package org.ovss.plugins.pacl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import org.ovss.clip.model.Scalars;
 
 /**
  * PACL's background rule for VOC (PACL paper, Appendix A.3): "mask
@@ -32,9 +33,9 @@ final class EntropyBackground {
    * @return [B, 1 + Q, H, W], channel 0 the background score
    */
   static NDArray scores(NDArray logits, int[] queryClass, int classCount, double scale, double threshold) {
-    NDArray probs = logits.mul(scale).softmax(1); // [B, Q, H, W]
+    NDArray probs = Scalars.mul(logits, (float) scale).softmax(1); // [B, Q, H, W]
     NDArray entropy = entropy(classProbabilities(probs, queryClass, classCount)); // [B, H, W]
-    NDArray background = probs.max(new int[] {1}).add(entropy).sub(threshold).expandDims(1); // [B, 1, H, W]
+    NDArray background = Scalars.sub(probs.max(new int[] {1}).add(entropy), (float) threshold).expandDims(1); // [B, 1, H, W]
     return background.concat(probs, 1);
   }
 
@@ -57,6 +58,6 @@ final class EntropyBackground {
 
   /** Entropy in nats over the last axis of a distribution. */
   static NDArray entropy(NDArray p) {
-    return p.mul(p.maximum(TINY).log()).sum(new int[] {-1}).neg();
+    return p.mul(Scalars.maximum(p, TINY).log()).sum(new int[] {-1}).neg();
   }
 }

@@ -57,7 +57,7 @@ final class Nn {
 
   /** {@code nn.GELU()}: the exact form x/2 (1 + erf(x / sqrt 2)). */
   static NDArray gelu(NDArray x) {
-    return mul(x.mul(mul(x, (float) (1 / Math.sqrt(2))).erf().add(1f)), 0.5f);
+    return mul(x.mul(mul(x, (float) (1 / Math.sqrt(2))).erf().add(scalar(x, 1f))), 0.5f);
   }
 
   /** Rows {@code from} to {@code to} of a parameter, as an array of {@code m}. */

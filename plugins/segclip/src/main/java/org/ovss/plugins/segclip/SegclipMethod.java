@@ -241,7 +241,7 @@ public final class SegclipMethod implements SegmentationMethod, ScoresWithBackgr
       SegclipModel start = initialModel(init, settings, spec.seed(), trainManager);
       ClipTokenizer tok = resolveTokenizer(settings.tokenizer().or(config::tokenizer), init, start.config().vocabSize());
       SegclipTraining training = new SegclipTraining(start, tok, data, settings, trainManager);
-      return engine.fit(training, spec, listener);
+      return engine.fit(training, SegclipTrainSettings.engineSpec(spec), listener);
     }
   }
 

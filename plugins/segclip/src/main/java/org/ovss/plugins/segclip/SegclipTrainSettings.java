@@ -40,7 +40,7 @@ import org.ovss.api.TrainSpec;
  *     and min_size by (s / reference)^2 (they count pixels), sigma by s / reference
  * @param lowerLrRatio learning-rate ratio of the parameters the paper trains at its lower rate (text
  *     tower, first-stage blocks, logit scale, ln_final, text_projection): 4e-6 / 4e-3 = 0.001 by
- *     default; 0 freezes them (faster), 1 trains them like the rest
+ *     default, their weight decay at that rate too; 0 freezes them (faster), 1 trains them like the rest
  * @param freezeEmbeddings keep conv1, the positional embeddings, class embedding, ln_pre and the token
  *     embedding fixed, as the official training code does (true)
  */
@@ -75,6 +75,7 @@ public record SegclipTrainSettings(
 
   private static Map<String, String> keys() {
     Map<String, String> k = new LinkedHashMap<>();
+    k.put(TrainSpec.PRESET, "small (the engine's defaults) or official (the official run's optimiser settings) [small]");
     k.put("init", "CLIP (or SegCLIP) weights to start from when the method is opened without --weights");
     k.put("tokenizer", "tokenizer directory (vocab.json + merges.txt) or bpe_simple_vocab_16e6.txt.gz [beside the weights]");
     k.put("batch-size", "image-caption pairs per step [32; paper 768]");
@@ -108,6 +109,7 @@ public record SegclipTrainSettings(
    */
   public static SegclipTrainSettings of(Map<String, String> config) {
     TrainSpec.requireKnownKeys("segclip", config, KEYS.keySet());
+    TrainSpec.officialPreset(config); // fails early on a preset other than small / official
     Reader r = new Reader(config);
     double min = r.number("crop-scale-min", 0.5, 0, 1, false);
     double max = r.number("crop-scale-max", 1.0, 0, 1, false);
@@ -143,6 +145,34 @@ public record SegclipTrainSettings(
       throw new InvalidInputException("every segclip loss weight is 0: nothing to train");
     }
     return s;
+  }
+
+  /**
+   * The engine settings of the official run (ArrowLuo/SegCLIP@df09ba2 {@code main_task_align.py} and {@code
+   * modules/optimization_adamw.py}, README command) for {@code steps} steps: lr 4e-3 (the lower-rate group at
+   * {@code lower-lr-ratio} x that, 4e-6 by default), warm-up over the first 15% of the steps from 0, cosine to 0,
+   * betas (0.9, 0.98), eps 1e-6, weight decay 0.05, clipping at the global norm 1.0. The official code does not
+   * scale the rate with the batch (768 in the paper), so neither does the preset.
+   */
+  public static Map<String, String> officialEngineSettings(int steps) {
+    Map<String, String> s = new LinkedHashMap<>();
+    s.put("lr", "4e-3");
+    s.put("warmup-steps", Integer.toString((int) (steps * 0.15)));
+    s.put("min-lr", "0");
+    s.put("beta1", "0.9");
+    s.put("beta2", "0.98");
+    s.put("eps", "1e-6");
+    s.put("weight-decay", "0.05");
+    s.put("clip-norm", "1.0");
+    return s;
+  }
+
+  /**
+   * {@code spec} with the engine settings of its preset ({@code preset=official}: {@link #officialEngineSettings})
+   * under the settings it gives itself; the small preset leaves it as it is.
+   */
+  public static TrainSpec engineSpec(TrainSpec spec) {
+    return TrainSpec.officialPreset(spec.config()) ? spec.withDefaults(officialEngineSettings(spec.steps())) : spec;
   }
 
   /** Felzenszwalb parameters for an image of the given short side. */

@@ -9,10 +9,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.ovss.api.ImageTextSource;
 import org.ovss.api.InputSpec;
@@ -40,16 +42,14 @@ import org.ovss.clip.tokenizer.ClipTokenizer;
  * <p>Everything random in a step (the batch, crops, captions, Gumbel noise, masks) comes from a
  * generator seeded with (seed, step), so a resumed run repeats an uninterrupted one.
  *
- * <p>The runner's engine has one learning rate; the paper's lower rate (4e-6 against 4e-3) for the text
- * tower, the first-stage blocks, the logit scale, ln_final and text_projection is obtained by training
- * an offset d for each of them: the value used is p0 + r d with r = {@code lower-lr-ratio}, computed so
- * that d's gradient is the parameter's own, so that every AdamW step moves the parameter r times as far
- * as the rest. Checkpoints hold d under {@code lower-lr-offset/NAME}; the export holds p0 + r d. (Weight
- * decay then pulls these parameters towards their CLIP values rather than towards 0.)
+ * <p>The optimiser groups of the official {@code prep_optimizer} (ArrowLuo/SegCLIP@df09ba2
+ * {@code main_task_align.py}): the paper's lower rate (4e-6 against 4e-3) for the text tower, the first-stage
+ * blocks, the logit scale, ln_final and text_projection is their {@link #learningRateScale} {@code
+ * lower-lr-ratio}, under the engine's one schedule, and their weight decay runs at that rate too, towards 0 (as
+ * {@code AdaptAdamW}'s p (1 - lr_group wd)); weight decay applies to every parameter whose name lacks "bias"
+ * ({@link #decays}), LayerNorm gains and {@code logit_scale} included.
  */
 public final class SegclipTraining implements Trainable {
-  /** Prefix of the offsets of the lower-learning-rate parameters in {@link #parameters()}. */
-  public static final String OFFSET_PREFIX = "lower-lr-offset/";
   /** Name of the exported weights file. */
   public static final String WEIGHTS_FILE = "segclip.safetensors";
 
@@ -60,11 +60,13 @@ public final class SegclipTraining implements Trainable {
   private final int contextLength;
   private final int kept;
   private final Map<String, NDArray> trainable = new LinkedHashMap<>();
-  private final Map<String, NDArray> offsets = new LinkedHashMap<>();
+  private final Set<String> lowerRate = new HashSet<>();
   private final Map<Integer, int[]> superpixels = new ConcurrentHashMap<>();
 
   /**
-   * @param model a model whose parameters live in a manager that outlives training
+   * @param model a model whose parameters live in a manager that outlives training; they are trained in place
+   * @param manager for training-time state beside the model's (none today: the lower-rate group is a
+   *     learning-rate scale, no longer an offset array)
    */
   public SegclipTraining(SegclipModel model, ClipTokenizer tokenizer, ImageTextSource data, SegclipTrainSettings settings,
       NDManager manager) {
@@ -95,12 +97,9 @@ public final class SegclipTraining implements Trainable {
       switch (group(name)) {
         case FROZEN -> { }
         case LOWER -> {
-          if (settings.lowerLrRatio() == 1) {
+          if (settings.lowerLrRatio() > 0) {
             trainable.put(name, e.getValue());
-          } else if (settings.lowerLrRatio() > 0) {
-            NDArray d = manager.zeros(e.getValue().getShape());
-            offsets.put(name, d);
-            trainable.put(OFFSET_PREFIX + name, d);
+            lowerRate.add(name);
           }
         }
         case NORMAL -> trainable.put(name, e.getValue());
@@ -135,21 +134,16 @@ public final class SegclipTraining implements Trainable {
     return trainable;
   }
 
-  /** The values a step computes with: the parameters, with p0 + r d for the lower-rate ones. */
-  private Params effective(NDManager scope) {
-    if (offsets.isEmpty()) {
-      return model.params();
-    }
-    float r = (float) settings.lowerLrRatio();
-    Map<String, NDArray> values = new LinkedHashMap<>(model.parameters());
-    for (Map.Entry<String, NDArray> e : offsets.entrySet()) {
-      NDArray d = e.getValue();
-      NDArray fixed = d.stopGradient();
-      fixed.attach(scope);
-      // value p0 + r d; gradient with respect to d that of the parameter itself
-      values.put(e.getKey(), Nn.mul(fixed, r - 1f).add(d).add(model.parameters().get(e.getKey())));
-    }
-    return new Params(values);
+  /** {@code lower-lr-ratio} for the official lower-rate group (4e-6 / 4e-3 = 0.001 by default), else 1. */
+  @Override
+  public double learningRateScale(String name) {
+    return lowerRate.contains(name) ? settings.lowerLrRatio() : 1;
+  }
+
+  /** The official no-decay rule: parameters whose name contains "bias" (LayerNorm gains are decayed). */
+  @Override
+  public boolean decays(String name, NDArray parameter) {
+    return !name.contains("bias");
   }
 
   @Override
@@ -189,7 +183,7 @@ public final class SegclipTraining implements Trainable {
         }
       }
     }
-    Params p = effective(scope);
+    Params p = model.params();
     NDArray imageBatch = scope.create(images, new Shape(b, 3, res, res));
     NDArray gumbel = scope.create(GumbelSoftmax.noise(random, b * l * n), new Shape(b, l, n));
     SegclipModel.VisionOutput out = SegclipModel.encodeImage(c, p, imageBatch, gumbel);
@@ -287,27 +281,10 @@ public final class SegclipTraining implements Trainable {
     return images.reshape(b, 3, gh, p, gw, p).transpose(0, 2, 4, 3, 5, 1).reshape(b, gh * gw, (long) p * p * 3);
   }
 
-  /** The trained values: the parameters, with p0 + r d for the lower-rate ones (arrays of {@code m}). */
-  SegclipModel trainedModel(NDManager m) {
-    if (offsets.isEmpty()) {
-      return model;
-    }
-    float r = (float) settings.lowerLrRatio();
-    Map<String, NDArray> values = new LinkedHashMap<>(model.parameters());
-    for (Map.Entry<String, NDArray> e : offsets.entrySet()) {
-      NDArray d = e.getValue().duplicate();
-      d.attach(m);
-      values.put(e.getKey(), d.mul(r).add(model.parameters().get(e.getKey())));
-    }
-    return new SegclipModel(model.config(), values);
-  }
-
   @Override
   public Path export(Path directory) {
     Path weights = directory.resolve(WEIGHTS_FILE);
-    try (NDManager m = NDManager.newBaseManager()) {
-      SegclipWeights.save(trainedModel(m), weights, Map.of("trained", "ovss segclip"));
-    }
+    SegclipWeights.save(model, weights, Map.of("trained", "ovss segclip"));
     tokenizer.writeHuggingFace(directory);
     return weights;
   }
