@@ -19,6 +19,7 @@ import org.ovss.api.InputSpec;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.Trainable;
 import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.clip.train.BatchSampler;
 
 /**
  * SegCLIP's training objective (shared/seeds/003 Eq. 7; official {@code SegCLIP.forward}): L = w_con
@@ -160,7 +161,7 @@ public final class SegclipTraining implements Trainable {
     float[] images = new float[b * 3 * res * res];
     int[] ids = new int[b * contextLength];
     float[] same = new float[b * n * n];
-    int[] batch = sample(random, b);
+    int[] batch = BatchSampler.distinct(random, data.size(), b);
     for (int i = 0; i < b; i++) {
       int index = batch[i];
       int h = data.imageHeight(index);
@@ -272,24 +273,6 @@ public final class SegclipTraining implements Trainable {
   /** Patches the masked pass keeps: int((N + 1)(1 - ratio)) tokens, the CLS among them, then dropped. */
   static int keptPatches(SegclipConfig c, double maskRatio) {
     return (int) ((c.patches() + 1) * (1 - maskRatio)) - 1;
-  }
-
-  /** The batch: distinct pairs when the source has enough, drawn by a partial Fisher-Yates shuffle. */
-  private int[] sample(Random random, int b) {
-    int size = data.size();
-    int[] pool = new int[size];
-    for (int i = 0; i < size; i++) {
-      pool[i] = i;
-    }
-    int[] out = new int[b];
-    for (int i = 0; i < b; i++) {
-      int j = i + random.nextInt(size - i);
-      int t = pool[i];
-      pool[i] = pool[j];
-      pool[j] = t;
-      out[i] = pool[i];
-    }
-    return out;
   }
 
   /** Superpixels of a source image, computed once (they depend on the image only). */
