@@ -9,8 +9,9 @@ import org.ovss.clip.model.TextTransformer;
  * SimSeg's text tower on clip-core's CLIP text transformer: bidirectional, padding-masked attention over the tokens
  * from the start to the end-of-text token, and ln_final + text_projection applied to every position, because LoDA
  * pools over the tokens. The official text encoder is BERT (bidirectional, its padding masked by the attention mask)
- * followed by a per-token projection (notes/seeds/002 section 1.2); under CLIP's causal mask the words before the
- * class name ("a bad photo of a") would get the same features for every class.
+ * followed by a per-token projection (Yi et al. A Simple Framework for Text-Supervised Semantic Segmentation. CVPR
+ * 2023, Section 4.2; muyangyi/SimSeg@50f3f59 {@code simseg/models/pipelines/clip.py}); under CLIP's causal mask the
+ * words before the class name ("a bad photo of a") would get the same features for every class.
  */
 final class TextTokens {
   private TextTokens() {}
