@@ -17,7 +17,6 @@ import org.ovss.runner.eval.Provenance;
 import org.ovss.runner.eval.QueryCache;
 import org.ovss.runner.eval.SlideWindows;
 import org.ovss.runner.eval.Stage;
-import org.ovss.runner.image.CvResize;
 import org.ovss.runner.protocol.Protocol;
 import org.ovss.runner.protocol.Protocols;
 
@@ -54,7 +53,7 @@ public final class Bench {
     boolean peakReset = Memory.resetPeak();
     Map<String, Object> report = new LinkedHashMap<>();
     long openStart = System.nanoTime();
-    try (SegmentationMethod method = r.provider().open(r.config())) {
+    try (SegmentationMethod method = r.provider().open(p.methodConfig(r.provider().id(), r.config()))) {
       double openSeconds = (System.nanoTime() - openStart) / 1e9;
       long rssAfterOpen = Memory.rss();
       QueryCache cache = new QueryCache();
@@ -64,7 +63,7 @@ public final class Bench {
         new Evaluator(method, spec, DatasetIndex.open(spec, warmData), resolved, null, r.windowBatch())
             .timer(warm).prefetch(r.prefetch()).crossImageBatches(r.crossImageBatches()).queryCache(cache).run(quiet, r.weightsLabel(), "");
       }
-      int[] size = CvResize.rescaleSize(r.height(), r.width(), p.longSide(), p.shortSide());
+      int[] size = p.resizedSize(r.height(), r.width());
       List<SlideWindows.Window> windows = p.slide()
           ? SlideWindows.place(size[0], size[1], p.crop(), p.stride())
           : List.of(new SlideWindows.Window(0, size[0], 0, size[1]));

@@ -82,7 +82,7 @@ public final class EvalRun {
           r.restart(), console);
       Path predictions = r.savePredictions() ? Files.createDirectories(r.out().resolve("predictions")) : null;
       EvalResults results;
-      try (SegmentationMethod m = r.provider().open(r.config())) {
+      try (SegmentationMethod m = r.provider().open(resolved.protocol().methodConfig(r.provider().id(), r.config()))) {
         results = new Evaluator(m, r.spec(), index, resolved, predictions, r.windowBatch())
             .checkpoint(checkpoint)
             .crossImageBatches(r.shareForwards())
@@ -102,7 +102,7 @@ public final class EvalRun {
   static Map<String, String> fingerprint(Request r, Protocols.Resolved resolved, DatasetIndex index, String weightsSha) {
     Map<String, String> f = new TreeMap<>();
     f.put("method", r.provider().id());
-    f.put("methodOptions", new TreeMap<>(r.config().options()).toString());
+    f.put("methodOptions", new TreeMap<>(resolved.protocol().methodConfig(r.provider().id(), r.config()).options()).toString());
     f.put("seed", Long.toString(r.config().seed()));
     f.put("weightsSha256", weightsSha);
     f.put("dataset", r.spec().name());

@@ -231,7 +231,7 @@ public final class Evaluator {
       Iterable<FeatureMetric.Accumulator> metrics) {
     Protocol p = resolved.protocol();
     RgbImage rgb = ImageFiles.read(sample.image());
-    int[] size = CvResize.rescaleSize(rgb.height(), rgb.width(), p.longSide(), p.shortSide());
+    int[] size = p.resizedSize(rgb.height(), rgb.width());
     float[] normalized = Preprocess.normalize(CvResize.linear(rgb, size[0], size[1]), norm);
     try (NDManager scope = NDManager.newBaseManager()) {
       NDArray features = method.encodeImage(scope.create(normalized, new Shape(1, 3, size[0], size[1]))); // [1, D, h, w]
@@ -257,7 +257,7 @@ public final class Evaluator {
     long start = System.nanoTime();
     Protocol p = resolved.protocol();
     RgbImage rgb = ImageFiles.read(sample.image());
-    int[] size = CvResize.rescaleSize(rgb.height(), rgb.width(), p.longSide(), p.shortSide());
+    int[] size = p.resizedSize(rgb.height(), rgb.width());
     float[] normalized = Preprocess.normalize(CvResize.linear(rgb, size[0], size[1]), norm);
     int[] label = LabelMaps.read(sample.label(), spec, rgb.height(), rgb.width());
     timer.record(Stage.LOAD, System.nanoTime() - start);

@@ -1,8 +1,12 @@
 package org.ovss.runner.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.ovss.api.MethodConfig;
 import org.ovss.api.Papers;
+import org.ovss.runner.image.CvResize;
 
 /**
  * A fully resolved evaluation protocol (one dataset, overrides applied). Field names are the JSON keys of
@@ -29,6 +33,11 @@ import org.ovss.api.Papers;
  * @param crf DenseCRF parameters, or null when off
  * @param featureMetrics ids of {@link org.ovss.api.FeatureMetric}s of the dense features to report beside
  *     mIoU (CLIPpy's {@code grouping-jaccard}), or null for none
+ * @param keepRatio false: every image is resized to {@code shortSide x shortSide}, its aspect ratio ignored
+ *     (torchvision {@code Resize((s, s))}, SimSeg's evaluation); null or true: the aspect-preserving resize above.
+ *     Left out of the canonical JSON when null, so protocols without it keep their hashes.
+ * @param methodOptions method options ({@code -o NAME=VALUE}) the protocol sets, by method id (SimSeg's official
+ *     {@code top-classes} on COCO-Object, say); the user's own options win. Null for none (left out as above).
  */
 public record Protocol(
     String name,
@@ -49,7 +58,9 @@ public record Protocol(
     Double bgThreshold,
     Map<String, String> pamr,
     Map<String, String> crf,
-    List<String> featureMetrics) {
+    List<String> featureMetrics,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Boolean keepRatio,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Map<String, String>> methodOptions) {
 
   /**
    * The full citation, as results.json keeps it beside the hash: the paper by authors, title, venue, year and arXiv
@@ -66,5 +77,23 @@ public record Protocol(
 
   public boolean slide() {
     return "slide".equals(mode);
+  }
+
+  /** The size [height, width] an image of {@code height x width} is resized to before inference. */
+  public int[] resizedSize(int height, int width) {
+    return Boolean.FALSE.equals(keepRatio)
+        ? new int[] {shortSide, shortSide}
+        : CvResize.rescaleSize(height, width, longSide, shortSide);
+  }
+
+  /** {@code given} with the options this protocol sets for {@code methodId} added under the user's own. */
+  public MethodConfig methodConfig(String methodId, MethodConfig given) {
+    Map<String, String> own = methodOptions == null ? null : methodOptions.get(methodId);
+    if (own == null || own.isEmpty()) {
+      return given;
+    }
+    Map<String, String> merged = new HashMap<>(own);
+    merged.putAll(given.options());
+    return given.withOptions(merged);
   }
 }

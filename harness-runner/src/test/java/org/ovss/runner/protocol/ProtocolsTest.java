@@ -45,6 +45,26 @@ class ProtocolsTest {
   }
 
   @Test
+  void simsegResizesToASquareAndSetsTheOfficialTopClassesOnCocoObject() {
+    Protocol voc = Protocols.resolve("simseg", "voc21", Map.of()).protocol();
+    assertThat(voc.resizedSize(375, 500)).containsExactly(288, 288);
+    assertThat(voc.resizedSize(500, 333)).containsExactly(288, 288);
+    Protocol coco = Protocols.resolve("simseg", "coco-object", Map.of()).protocol();
+    assertThat(coco.methodOptions()).isEqualTo(Map.of("simseg", Map.of("top-classes", "10")));
+    assertThat(voc.methodOptions()).isNull();
+    org.ovss.api.MethodConfig none = org.ovss.api.MethodConfig.of(Path.of("w.safetensors"), null);
+    assertThat(coco.methodConfig("simseg", none).options()).containsExactly(Map.entry("top-classes", "10"));
+    assertThat(coco.methodConfig("simseg", none.withOptions(Map.of("top-classes", "half", "crf", "off"))).options())
+        .containsOnly(Map.entry("top-classes", "half"), Map.entry("crf", "off")); // the user's own option wins
+    assertThat(coco.methodConfig("clip", none)).isSameAs(none);
+    assertThat(voc.methodConfig("simseg", none)).isSameAs(none);
+    // Protocols without the new keys keep an aspect-preserving resize and a canonical JSON without them
+    Protocols.Resolved sclip = Protocols.resolve("sclip", "voc21", Map.of());
+    assertThat(sclip.protocol().resizedSize(375, 500)).containsExactly(336, 448);
+    assertThat(sclip.canonicalJson()).doesNotContain("keepRatio").doesNotContain("methodOptions");
+  }
+
+  @Test
   void overridesChangeTheHashAndAreRecorded() {
     Protocols.Resolved base = Protocols.resolve("sclip", "voc20", Map.of());
     Protocols.Resolved changed = Protocols.resolve("sclip", "voc20", Map.of("stride", "56", "pamr", "iterations=10;dilations=8,16"));

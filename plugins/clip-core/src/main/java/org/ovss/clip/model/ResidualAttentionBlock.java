@@ -40,7 +40,7 @@ public final class ResidualAttentionBlock extends AbstractBlock implements State
 
   /**
    * @param x tokens [B, L, W]
-   * @param mask additive attention mask [L, L] or null
+   * @param mask additive attention mask [L, L] (or [B, 1, 1, L], per sample over the keys) or null
    * @param mode how tokens attend to each other
    */
   NDArray forward(ParameterStore ps, NDArray x, NDArray mask, AttentionMode mode, boolean training) {

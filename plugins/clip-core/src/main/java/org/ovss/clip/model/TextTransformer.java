@@ -48,22 +48,7 @@ public final class TextTransformer extends AbstractBlock implements StateDictBlo
    */
   public NDArray forward(ParameterStore ps, NDArray ids, boolean training) {
     long b = ids.getShape().get(0);
-    int len = (int) ids.getShape().get(1);
-    if (len > config.contextLength()) {
-      throw new IllegalArgumentException("token sequence of " + len + " exceeds context length " + config.contextLength());
-    }
-    NDArray tokenWeights = ps.getValue(tokenEmbedding, ids.getDevice(), training);
-    NDArray x = Embedding.embedding(ids.toType(DataType.INT64, false), tokenWeights, SparseFormat.DENSE).singletonOrThrow(); // [B, L, W]
-    x = x.add(ps.getValue(positionalEmbedding, ids.getDevice(), training).get(x.getManager(), new NDIndex("0:" + len)));
-    NDArray mask = causalMask(ids.getManager(), len);
-    for (ResidualAttentionBlock block : blocks) {
-      NDArray in = x;
-      x = Blocks.step(in, training, y -> block.forward(ps, y, mask, AttentionMode.VANILLA, training));
-      if (!training) {
-        in.close(); // made inside this forward, read by nothing else
-      }
-    }
-    x = lnFinal.forward(ps, x, training);
+    NDArray x = hidden(ps, ids, causalMask(ids.getManager(), (int) ids.getShape().get(1)), training);
     long[] eot = eotPositions(ids);
     NDList rows = new NDList();
     for (int i = 0; i < b; i++) {
@@ -72,8 +57,43 @@ public final class TextTransformer extends AbstractBlock implements StateDictBlo
     return NDArrays.stack(rows).matMul(ps.getValue(textProjection, ids.getDevice(), training)); // [B, E]
   }
 
-  /** End-of-text position per row: the argmax of the ids, since EOT has the largest id in CLIP's vocabulary. */
-  private static long[] eotPositions(NDArray ids) {
+  /**
+   * Every position's feature after ln_final and text_projection, [B, L, E], for methods that pool over the tokens
+   * (SimSeg's LoDA, CLIPpy's mean). {@code bidirectional} false: CLIP's causal mask, so that the end-of-text row
+   * is {@link #forward}'s embedding. True: the same blocks attending both ways over the tokens from the start to
+   * the end-of-text token (the padding after it masked out as keys), as the BERT and T5 text encoders of those
+   * methods do.
+   */
+  public NDArray forwardTokens(ParameterStore ps, NDArray ids, boolean bidirectional, boolean training) {
+    int len = (int) ids.getShape().get(1);
+    NDArray mask = bidirectional ? paddingMask(ids.getManager(), eotPositions(ids), len) : causalMask(ids.getManager(), len);
+    return hidden(ps, ids, mask, training).matMul(ps.getValue(textProjection, ids.getDevice(), training)); // [B, L, E]
+  }
+
+  /** Embeddings, the blocks under {@code mask} and ln_final: [B, L, W]. */
+  private NDArray hidden(ParameterStore ps, NDArray ids, NDArray mask, boolean training) {
+    int len = (int) ids.getShape().get(1);
+    if (len > config.contextLength()) {
+      throw new IllegalArgumentException("token sequence of " + len + " exceeds context length " + config.contextLength());
+    }
+    NDArray tokenWeights = ps.getValue(tokenEmbedding, ids.getDevice(), training);
+    NDArray x = Embedding.embedding(ids.toType(DataType.INT64, false), tokenWeights, SparseFormat.DENSE).singletonOrThrow(); // [B, L, W]
+    x = x.add(ps.getValue(positionalEmbedding, ids.getDevice(), training).get(x.getManager(), new NDIndex("0:" + len)));
+    for (ResidualAttentionBlock block : blocks) {
+      NDArray in = x;
+      x = Blocks.step(in, training, y -> block.forward(ps, y, mask, AttentionMode.VANILLA, training));
+      if (!training) {
+        in.close(); // made inside this forward, read by nothing else
+      }
+    }
+    return lnFinal.forward(ps, x, training);
+  }
+
+  /**
+   * End-of-text position per row: the first position of the row's largest id (OpenAI's argmax), since the end
+   * token has the largest id in CLIP's vocabularies.
+   */
+  public static long[] eotPositions(NDArray ids) {
     long[] flat = ids.toType(DataType.INT64, false).toLongArray();
     long len = ids.getShape().get(1);
     long[] pos = new long[(int) ids.getShape().get(0)];
@@ -88,6 +108,17 @@ public final class TextTransformer extends AbstractBlock implements StateDictBlo
       }
     }
     return pos;
+  }
+
+  /** Additive key mask [B, 1, 1, L]: 0 up to each row's end-of-text token, -inf on the padding after it. */
+  private static NDArray paddingMask(NDManager manager, long[] eot, int len) {
+    float[] m = new float[eot.length * len];
+    for (int r = 0; r < eot.length; r++) {
+      for (long j = eot[r] + 1; j < len; j++) {
+        m[(int) (r * len + j)] = Float.NEGATIVE_INFINITY;
+      }
+    }
+    return manager.create(m, new Shape(eot.length, 1, 1, len));
   }
 
   private static NDArray causalMask(NDManager manager, int len) {

@@ -3,20 +3,19 @@ package org.ovss.plugins.clippy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.ParameterStore;
 import java.util.Map;
 import org.ovss.clip.model.ClipConfig;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.model.NamedParameter;
 import org.ovss.clip.model.PositionalInterpolation;
 import org.ovss.clip.model.Scalars;
+import org.ovss.clip.model.TextTransformer;
 
 /**
  * CLIPpy (Ranasinghe et al. Perceptual Grouping in Contrastive Vision-Language Models. ICCV 2023): a
@@ -187,17 +186,11 @@ public final class ClippyModel {
       }
     }
     NDArray mask = m.create(valid, new Shape(b, len)); // [B, L]
-    NDArray x = Embedding.embedding(ids.toType(DataType.INT64, false), p("token_embedding.weight"), SparseFormat.DENSE)
-        .singletonOrThrow(); // [B, L, W]
-    x = x.add(p("positional_embedding").get(m, new NDIndex("0:" + len)));
-    NDArray attnMask = config.textAttention() == ClippyConfig.TextAttention.CAUSAL
-        ? causalMask(m, len) // [L, L]
-        : Scalars.mul(Scalars.sub(mask, 1f), 1e9f).reshape(b, 1, 1, len); // [B, 1, 1, L]: padding keys get -1e9
-    for (int i = 0; i < c.textLayers(); i++) {
-      x = block(x, "transformer.resblocks." + i + ".", c.textHeads(), attnMask);
-    }
-    x = layerNorm(x, "ln_final.");
-    return new Text(x.matMul(p("text_projection")), mask, eot); // [B, L, E]
+    // clip-core's text tower with an output per token; training mode keeps the intermediates in the ids' manager,
+    // as a backward pass needs
+    NDArray tokens = clip.text().forwardTokens(new ParameterStore(m, false), ids,
+        config.textAttention() == ClippyConfig.TextAttention.BIDIRECTIONAL, true);
+    return new Text(tokens, mask, eot); // [B, L, E]
   }
 
   /** Projected text tokens [B, L, E], their 0/1 mask [B, L] and each row's end-of-text position. */
@@ -219,30 +212,12 @@ public final class ClippyModel {
 
   /** End-of-text position per row: the first position of the row's largest id, as CLIP's argmax. */
   static int[] eotPositions(NDArray ids) {
-    long[] flat = ids.toType(DataType.INT64, false).toLongArray();
-    int len = (int) ids.getShape().get(1);
-    int[] pos = new int[(int) ids.getShape().get(0)];
+    long[] pos = TextTransformer.eotPositions(ids);
+    int[] out = new int[pos.length];
     for (int r = 0; r < pos.length; r++) {
-      long best = Long.MIN_VALUE;
-      for (int j = 0; j < len; j++) {
-        long v = flat[r * len + j];
-        if (v > best) {
-          best = v;
-          pos[r] = j;
-        }
-      }
+      out[r] = (int) pos[r];
     }
-    return pos;
-  }
-
-  private static NDArray causalMask(NDManager m, int len) {
-    float[] mask = new float[len * len];
-    for (int i = 0; i < len; i++) {
-      for (int j = i + 1; j < len; j++) {
-        mask[i * len + j] = Float.NEGATIVE_INFINITY;
-      }
-    }
-    return m.create(mask, new Shape(len, len));
+    return out;
   }
 
   // ---------------------------------------------------------------- pooling (static for tests)

@@ -16,6 +16,7 @@ import org.ovss.clip.model.ClipConfig;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.model.NamedParameter;
 import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.clip.train.BatchSampler;
 
 /**
  * CLIPpy's training objective (PAPER 3.1-3.4): symmetric InfoNCE with a learnable temperature between the
@@ -117,7 +118,7 @@ public final class ClippyTraining implements Trainable {
     int b = settings.batchSize();
     int res = settings.trainImageSize();
     int context = model.clipConfig().contextLength();
-    int[] indices = sample(random, b);
+    int[] indices = BatchSampler.distinct(random, data.size(), b);
     float[] images = new float[b * 3 * res * res];
     int[] ids = new int[b * context];
     for (int i = 0; i < b; i++) {
@@ -143,24 +144,6 @@ public final class ClippyTraining implements Trainable {
     int kept = PatchDropout.keptCount(patches, settings.patchDropout());
     int[][] keep = kept == patches ? null : PatchDropout.sample(random, b, patches, kept);
     return new Batch(indices, images, ids, keep);
-  }
-
-  /** Distinct pairs drawn by a partial Fisher-Yates shuffle (a repeated pair would be its own negative). */
-  private int[] sample(Random random, int b) {
-    int size = data.size();
-    int[] pool = new int[size];
-    for (int i = 0; i < size; i++) {
-      pool[i] = i;
-    }
-    int[] out = new int[b];
-    for (int i = 0; i < b; i++) {
-      int j = i + random.nextInt(size - i);
-      int t = pool[i];
-      pool[i] = pool[j];
-      pool[j] = t;
-      out[i] = pool[i];
-    }
-    return out;
   }
 
   @Override

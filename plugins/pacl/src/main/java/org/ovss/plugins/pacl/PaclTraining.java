@@ -14,6 +14,7 @@ import org.ovss.api.InvalidInputException;
 import org.ovss.api.Trainable;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.clip.train.BatchSampler;
 
 /**
  * PACL training (Mukhoti et al. CVPR 2023, Sections 5 and 6.1,
@@ -90,7 +91,7 @@ final class PaclTraining implements Trainable {
     int res = clip.config().imageResolution();
     float[] images = new float[b * 3 * res * res];
     int[] ids = new int[b * contextLength];
-    int[] batch = sample(random, b);
+    int[] batch = BatchSampler.distinct(random, data.size(), b);
     for (int i = 0; i < b; i++) {
       int index = batch[i];
       int h = data.imageHeight(index);
@@ -133,24 +134,6 @@ final class PaclTraining implements Trainable {
       m[i] = random.nextDouble() < p ? 0f : keep;
     }
     return scope.create(m, shape);
-  }
-
-  /** The batch: distinct pairs, drawn by a partial Fisher-Yates shuffle. */
-  private int[] sample(Random random, int b) {
-    int size = data.size();
-    int[] pool = new int[size];
-    for (int i = 0; i < size; i++) {
-      pool[i] = i;
-    }
-    int[] out = new int[b];
-    for (int i = 0; i < b; i++) {
-      int j = i + random.nextInt(size - i);
-      int t = pool[i];
-      pool[i] = pool[j];
-      pool[j] = t;
-      out[i] = pool[i];
-    }
-    return out;
   }
 
   /** Writes {@value PaclCheckpoint#WEIGHTS_FILE}, {@value PaclCheckpoint#CONFIG_FILE} and the tokenizer. */

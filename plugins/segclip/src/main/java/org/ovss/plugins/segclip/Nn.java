@@ -50,6 +50,15 @@ final class Nn {
     return x.div(scalar(x, value));
   }
 
+  /**
+   * {@code torch.clamp_min(x, min)}: the gradient passes wherever x >= min. ({@code maximum} differs at ties, where
+   * PyTorch halves the gradient: a centre's hard assignment sums to exactly 1 whenever one patch is assigned to it.)
+   * The bounds are arrays of x's manager ({@code clip} creates them there), so autograd may keep them.
+   */
+  static NDArray clampMin(NDArray x, float min) {
+    return x.clip(min, Float.MAX_VALUE);
+  }
+
   /** CLIP's QuickGELU, x * sigmoid(1.702 x). */
   static NDArray quickGelu(NDArray x) {
     return x.mul(Activation.sigmoid(mul(x, 1.702f)));

@@ -238,8 +238,7 @@ public final class SegclipModel {
     NDArray logits = q.matMul(k.transpose(0, 2, 1)); // [B, L, N], no 1/sqrt(d)
     NDArray hard = GumbelSoftmax.hard(logits, gumbel, GUMBEL_TAU, 1);
     NDArray soft = logits.softmax(1);
-    NDArray sums = hard.sum(new int[] {2}, true);
-    sums = sums.maximum(Nn.scalar(sums, 1f)); // [B, L, 1]
+    NDArray sums = Nn.clampMin(hard.sum(new int[] {2}, true), 1f); // [B, L, 1]
     NDArray regions = hard.matMul(v).div(sums); // [B, L, W]
     regions = Nn.layerNorm(q.add(regions), p.get(SEMANTIC + "proj_o.ln.weight"), p.get(SEMANTIC + "proj_o.ln.bias"), Nn.LN_EPS);
     regions = Nn.gelu(Nn.linear(regions, p.get(SEMANTIC + "proj_o.mlp.fc1.weight"), p.get(SEMANTIC + "proj_o.mlp.fc1.bias")));

@@ -21,6 +21,7 @@ import org.ovss.api.InputSpec;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.Trainable;
 import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.clip.train.BatchSampler;
 
 /**
  * SegCLIP's training objective (Luo et al. ICML 2023, Eq. 7;
@@ -58,7 +59,6 @@ public final class SegclipTraining implements Trainable {
   private final ImageTextSource data;
   private final SegclipTrainSettings settings;
   private final int contextLength;
-  private final int kept;
   private final Map<String, NDArray> trainable = new LinkedHashMap<>();
   private final Set<String> lowerRate = new HashSet<>();
   private final Map<Integer, int[]> superpixels = new ConcurrentHashMap<>();
@@ -87,7 +87,7 @@ public final class SegclipTraining implements Trainable {
     this.data = data;
     this.settings = settings;
     this.contextLength = Math.min(settings.contextLength(), c.contextLength());
-    this.kept = (int) ((c.patches() + 1) * (1 - settings.maskRatio())) - 1;
+    int kept = keptPatches(c, settings.maskRatio());
     if (settings.reconstructionWeight() > 0 && (kept < 1 || kept >= c.patches())) {
       throw new InvalidInputException("mask-ratio " + settings.maskRatio() + " keeps " + kept + " of " + c.patches()
           + " patches; it must keep at least one and remove at least one");
@@ -153,11 +153,10 @@ public final class SegclipTraining implements Trainable {
     int b = settings.batchSize();
     int res = c.imageResolution();
     int n = c.patches();
-    int l = c.centers();
     float[] images = new float[b * 3 * res * res];
     int[] ids = new int[b * contextLength];
     float[] same = new float[b * n * n];
-    int[] batch = sample(random, b);
+    int[] batch = BatchSampler.distinct(random, data.size(), b);
     for (int i = 0; i < b; i++) {
       int index = batch[i];
       int h = data.imageHeight(index);
@@ -175,21 +174,78 @@ public final class SegclipTraining implements Trainable {
       String caption = captions.get(random.nextInt(captions.size()));
       System.arraycopy(tokenizer.tokenize(caption, contextLength), 0, ids, i * contextLength, contextLength);
       if (settings.superpixelWeight() > 0) {
-        long[] patchIds = Augment.superPatches(superpixels(index, rgb, h, w), h, w, box, res, c.patchSize());
-        for (int p = 0; p < n; p++) {
-          for (int q = 0; q < n; q++) {
-            same[(i * n + p) * n + q] = patchIds[p] == patchIds[q] ? 1f : 0f;
-          }
-        }
+        samePatches(Augment.superPatches(superpixels(index, rgb, h, w), h, w, box, res, c.patchSize()), same, i * n * n);
       }
     }
-    Params p = model.params();
-    NDArray imageBatch = scope.create(images, new Shape(b, 3, res, res));
-    NDArray gumbel = scope.create(GumbelSoftmax.noise(random, b * l * n), new Shape(b, l, n));
-    SegclipModel.VisionOutput out = SegclipModel.encodeImage(c, p, imageBatch, gumbel);
+    return objective(c, settings, model.params(), scope.create(images, new Shape(b, 3, res, res)),
+        scope.create(ids, new Shape(b, contextLength)), scope.create(same, new Shape(b, n, n)), Noise.drawn(random));
+  }
+
+  /**
+   * The random draws of a step's objective besides the batch. Training draws them from the step's generator
+   * ({@link #drawn}); the training parity test replays the noise the official code drew.
+   */
+  interface Noise {
+    /**
+     * Gumbel(0, 1) noise of the semantic module's hard assignment, [B, L, tokens] flattened: pass 0 is the full
+     * forward (tokens = every patch), pass 1 the masked forward of the reconstruction loss (tokens = the kept
+     * patches, in the order {@code random_masking} keeps them).
+     */
+    float[] gumbel(int pass, int count);
+
+    /**
+     * {@code random_masking}'s uniform noise of one sample's patch tokens (one value per patch, in patch order);
+     * the CLS, which the official code always keeps (its noise set to -1), has none.
+     */
+    double[] masking(int patches);
+
+    /** Draws from {@code random} in the order the objective asks: pass-0 Gumbel, per-sample masks, pass-1 Gumbel. */
+    static Noise drawn(Random random) {
+      return new Noise() {
+        @Override
+        public float[] gumbel(int pass, int count) {
+          return GumbelSoftmax.noise(random, count);
+        }
+
+        @Override
+        public double[] masking(int patches) {
+          double[] u = new double[patches];
+          for (int t = 0; t < patches; t++) {
+            u[t] = random.nextDouble();
+          }
+          return u;
+        }
+      };
+    }
+  }
+
+  /** Writes the indicator of two patches sharing a super-patch, [N, N] at {@code offset}, from each patch's super-patch id. */
+  static void samePatches(long[] patchIds, float[] same, int offset) {
+    int n = patchIds.length;
+    for (int p = 0; p < n; p++) {
+      for (int q = 0; q < n; q++) {
+        same[offset + p * n + q] = patchIds[p] == patchIds[q] ? 1f : 0f;
+      }
+    }
+  }
+
+  /**
+   * The weighted objective of one batch (official {@code SegCLIP.forward} in training, world size 1).
+   *
+   * @param images normalised images [B, 3, H, W] at the model's resolution; the step's arrays live in their manager
+   * @param ids caption token ids [B, T]
+   * @param same super-patch indicator [B, N, N] (read only when the superpixel loss is on)
+   */
+  static NDArray objective(SegclipConfig c, SegclipTrainSettings settings, Params p, NDArray images, NDArray ids,
+      NDArray same, Noise noise) {
+    NDManager scope = images.getManager();
+    int b = (int) images.getShape().get(0);
+    int n = c.patches();
+    NDArray gumbel = scope.create(noise.gumbel(0, b * c.centers() * n), new Shape(b, c.centers(), n));
+    SegclipModel.VisionOutput out = SegclipModel.encodeImage(c, p, images, gumbel);
     NDArray total = scope.zeros(new Shape());
     if (settings.contrastiveWeight() > 0) {
-      NDArray text = SegclipModel.encodeText(c, p, scope.create(ids, new Shape(b, contextLength)));
+      NDArray text = SegclipModel.encodeText(c, p, ids);
       NDArray img = Nn.l2Normalize(out.tokens().get(":, 0, :")); // [B, E]
       NDArray logits = img.matMul(Nn.l2Normalize(text).transpose()).mul(SegclipModel.logitScale(p, scope)); // [B, B]
       NDArray eye = scope.eye(b);
@@ -199,32 +255,19 @@ public final class SegclipTraining implements Trainable {
       total = total.add(Nn.mul(con, (float) settings.contrastiveWeight()));
     }
     if (settings.superpixelWeight() > 0) {
-      NDArray sup = SuperpixelKl.loss(out.hard().transpose(0, 2, 1), scope.create(same, new Shape(b, n, n)),
-          settings.klNorm());
+      NDArray sup = SuperpixelKl.loss(out.hard().transpose(0, 2, 1), same, settings.klNorm());
       total = total.add(Nn.mul(sup, (float) settings.superpixelWeight()));
     }
     if (settings.reconstructionWeight() > 0) {
-      total = total.add(Nn.mul(reconstruction(scope, random, p, imageBatch), (float) settings.reconstructionWeight()));
+      NDArray rec = reconstruction(c, p, images, keptPatches(c, settings.maskRatio()), noise);
+      total = total.add(Nn.mul(rec, (float) settings.reconstructionWeight()));
     }
     return total;
   }
 
-  /** The batch: distinct pairs when the source has enough, drawn by a partial Fisher-Yates shuffle. */
-  private int[] sample(Random random, int b) {
-    int size = data.size();
-    int[] pool = new int[size];
-    for (int i = 0; i < size; i++) {
-      pool[i] = i;
-    }
-    int[] out = new int[b];
-    for (int i = 0; i < b; i++) {
-      int j = i + random.nextInt(size - i);
-      int t = pool[i];
-      pool[i] = pool[j];
-      pool[j] = t;
-      out[i] = pool[i];
-    }
-    return out;
+  /** Patches the masked pass keeps: int((N + 1)(1 - ratio)) tokens, the CLS among them, then dropped. */
+  static int keptPatches(SegclipConfig c, double maskRatio) {
+    return (int) ((c.patches() + 1) * (1 - maskRatio)) - 1;
   }
 
   /** Superpixels of a source image, computed once (they depend on the image only). */
@@ -235,9 +278,9 @@ public final class SegclipTraining implements Trainable {
     });
   }
 
-  /** L_rec of the masked pass, with per-sample random masks. */
-  private NDArray reconstruction(NDManager scope, Random random, Params p, NDArray images) {
-    SegclipConfig c = model.config();
+  /** L_rec of the masked pass, with per-sample masks from {@code noise}. */
+  private static NDArray reconstruction(SegclipConfig c, Params p, NDArray images, int kept, Noise noise) {
+    NDManager scope = images.getManager();
     int b = (int) images.getShape().get(0);
     int n = c.patches();
     int tokens = n + 1;
@@ -246,13 +289,12 @@ public final class SegclipTraining implements Trainable {
     float[] removed = new float[b * n];
     for (int i = 0; i < b; i++) {
       // random_masking(keep_cls=True): noise per token, the CLS's set to -1; argsort ascending keeps the first.
-      double[] noise = new double[tokens];
+      double[] u = noise.masking(n);
       Integer[] order = new Integer[tokens];
       for (int t = 0; t < tokens; t++) {
-        noise[t] = t == 0 ? -1 : random.nextDouble();
         order[t] = t;
       }
-      java.util.Arrays.sort(order, (x, y) -> Double.compare(noise[x], noise[y]));
+      java.util.Arrays.sort(order, (x, y) -> Double.compare(x == 0 ? -1 : u[x - 1], y == 0 ? -1 : u[y - 1]));
       for (int pos = 0; pos < tokens; pos++) {
         int t = order[pos];
         restore[(i * tokens + t) * tokens + pos] = 1f; // ids_restore[t] = pos
@@ -264,7 +306,7 @@ public final class SegclipTraining implements Trainable {
       }
     }
     NDArray keepSel = scope.create(keep, new Shape(b, kept, n));
-    NDArray gumbel = scope.create(GumbelSoftmax.noise(random, b * c.centers() * kept), new Shape(b, c.centers(), kept));
+    NDArray gumbel = scope.create(noise.gumbel(1, b * c.centers() * kept), new Shape(b, c.centers(), kept));
     NDArray hidden = SegclipModel.maskedHidden(c, p, images, keepSel, gumbel); // [B, K, W]
     NDArray pred = SegclipModel.decode(c, p, hidden, scope.create(restore, new Shape(b, tokens, tokens)));
     NDArray target = patchify(images, c.patchSize()); // [B, N, p*p*3]

@@ -138,7 +138,7 @@ public final class SimsegMethod implements SegmentationMethod, ScoresWithBackgro
     return new PromptEncoder(tokenizer(), m.clip().config().contextLength(), options.textBatch(),
         PromptEncoder.Averaging.NORMALIZED_PROMPTS)
         .encode(classes, prompts, manager,
-            ids -> Loda.maskedTopKMean(m.textTokens(ids), TextTokens.poolable(ids), options.textK())); // [n, E]
+            ids -> Loda.maskedTopKMean(m.textTokens(ids, false), TextTokens.poolable(ids), options.textK())); // [n, E]
   }
 
   @Override

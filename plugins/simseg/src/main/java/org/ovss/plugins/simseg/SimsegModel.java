@@ -120,9 +120,9 @@ final class SimsegModel {
     return clip.visual().forwardTokens(parameters, images, AttentionMode.VANILLA, training).get(":, 1:, :");
   }
 
-  /** Text tokens [B, L, E]: ln_final + text_projection of every position. */
-  NDArray textTokens(NDArray ids) {
-    return TextTokens.forward(clip, ids);
+  /** Text tokens [B, L, E]: ln_final + text_projection of every position, bidirectional ({@link TextTokens}). */
+  NDArray textTokens(NDArray ids, boolean training) {
+    return TextTokens.forward(clip, ids, training);
   }
 
   /**

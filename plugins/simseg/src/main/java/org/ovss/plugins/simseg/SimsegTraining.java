@@ -17,6 +17,7 @@ import org.ovss.clip.model.ClipConfig;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.model.NamedParameter;
 import org.ovss.clip.model.Scalars;
+import org.ovss.clip.train.BatchSampler;
 import org.ovss.clip.train.ClipContrastiveTraining;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 
@@ -25,8 +26,9 @@ import org.ovss.clip.tokenizer.ClipTokenizer;
  * {@code CLIPModel.forward} + {@code NCE}):
  * LoDA-pooled, L2-normalised image and caption embeddings, logits = cosine / clamp(tau, 0.001, 0.5) with a
  * learnable temperature tau, cross-entropy over the batch in both directions, {@code L = (L^I + L^T) / 2}. Both
- * towers train end to end, as in the paper. Each step draws its pairs, captions and flips from {@code
- * Random(seed, step)} only, so a resumed run repeats an uninterrupted one.
+ * towers train end to end, as in the paper. Each step draws its pairs (distinct, as the official sampler's batches
+ * of an epoch: a repeated pair would be a false negative of itself), captions and flips from {@code Random(seed,
+ * step)} only, so a resumed run repeats an uninterrupted one.
  */
 final class SimsegTraining implements Trainable {
   private final SimsegModel model;
@@ -103,8 +105,9 @@ final class SimsegTraining implements Trainable {
     int context = c.contextLength();
     float[] images = new float[batchSize * 3 * res * res];
     int[] ids = new int[batchSize * context];
+    int[] pairs = BatchSampler.distinct(random, data.size(), batchSize);
     for (int b = 0; b < batchSize; b++) {
-      int i = random.nextInt(data.size());
+      int i = pairs[b];
       if (data.imageHeight(i) != res || data.imageWidth(i) != res) {
         throw new InvalidInputException("training image " + i + " is " + data.imageHeight(i) + "x" + data.imageWidth(i)
             + " but the model trains at " + res + "x" + res + " (set arch.image-size)");
@@ -124,7 +127,7 @@ final class SimsegTraining implements Trainable {
   NDArray contrastiveLoss(NDManager scope, NDArray images, NDArray ids) {
     SimsegModel.Meta meta = model.meta();
     NDArray img = Loda.imageEmbedding(model.patchTokens(images, true), meta.imageK()); // [B, E]
-    NDArray txt = Loda.textEmbedding(model.textTokens(ids), TextTokens.poolable(ids), meta.textK()); // [B, E]
+    NDArray txt = Loda.textEmbedding(model.textTokens(ids, true), TextTokens.poolable(ids), meta.textK()); // [B, E]
     // Starting from a scope array keeps the step's intermediates out of the model's manager.
     NDArray tau = scope.zeros(new Shape()).add(model.temperature())
         .clip(SimsegModel.MIN_TEMPERATURE, SimsegModel.MAX_TEMPERATURE);

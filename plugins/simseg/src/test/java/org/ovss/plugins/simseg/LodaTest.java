@@ -96,38 +96,57 @@ class LodaTest {
   }
 
   @Test
-  void poolableTokensRunFromTheFirstWordToTheEndOfText() {
+  void poolableTokensRunFromTheStartToTheEndOfText() {
     ClipTokenizer tok = ClipTokenizer.ofWords(List.of("a red square"));
     try (NDManager m = NDManager.newBaseManager()) {
       int[] ids = tok.tokenize("a red square", 7); // start, 3 words, end, 2 x padding
       assertThat(ids[0]).isEqualTo(tok.sotToken());
       assertThat(ids[4]).isEqualTo(tok.eotToken());
       boolean[] valid = TextTokens.poolable(m.create(ids, new Shape(1, 7)));
-      assertThat(valid).containsExactly(false, true, true, true, true, false, false);
+      assertThat(valid).containsExactly(true, true, true, true, true, false, false);
     }
   }
 
   @Test
-  void textTokensAtTheEndOfTextAreClipCoresTextEmbedding() {
-    ClipTokenizer tok = ClipTokenizer.ofWords(List.of("a red square on blue", "green"));
+  void textTokensSeeTheWholeCaptionAndNotThePadding() {
+    ClipTokenizer tok = ClipTokenizer.ofWords(List.of("a photo of a cat", "a photo of a dog"));
     ClipModel clip = new ClipModel(new ClipConfig(16, 32, 1, 32, 2, 8, 12, tok.vocabSize(), 32, 2, 2));
     try (NDManager m = NDManager.newBaseManager()) {
       clip.initializeRandom(m, 3L);
-      int[] ids = new int[2 * 12];
-      System.arraycopy(tok.tokenize("a red square on blue", 12), 0, ids, 0, 12);
-      System.arraycopy(tok.tokenize("green", 12), 0, ids, 12, 12);
-      NDArray idArray = m.create(ids, new Shape(2, 12));
-      float[] tokens = TextTokens.forward(clip, idArray).toFloatArray(); // [2, 12, 16]
-      float[] eot = clip.encodeText(new ai.djl.training.ParameterStore(m, false), idArray, false).toFloatArray(); // [2, 16]
-      // words outside the merges' spelling order split into several tokens, so find the end token
-      int[] eotPos = {indexOf(ids, 0, tok.eotToken()), indexOf(ids, 12, tok.eotToken()) - 12};
-      assertThat(eotPos[0]).isEqualTo(6);
-      for (int r = 0; r < 2; r++) {
-        for (int d = 0; d < 16; d++) {
-          assertThat(tokens[(r * 12 + eotPos[r]) * 16 + d]).isCloseTo(eot[r * 16 + d], within(1e-5f));
-        }
+      int[] cat = tok.tokenize("a photo of a cat", 12);
+      int[] dog = tok.tokenize("a photo of a dog", 12);
+      int eot = indexOf(cat, 0, tok.eotToken());
+      assertThat(indexOf(dog, 0, tok.eotToken())).isEqualTo(eot);
+      int classAt = java.util.Arrays.mismatch(cat, dog); // the first token of the class name
+      assertThat(classAt).isGreaterThan(3);
+      int[] both = new int[24];
+      System.arraycopy(cat, 0, both, 0, 12);
+      System.arraycopy(dog, 0, both, 12, 12);
+      NDArray ids = m.create(both, new Shape(2, 12));
+      float[] tokens = TextTokens.forward(clip, ids, false).toFloatArray(); // [2, 12, 16]
+      // The template words before the class name differ between the classes (under CLIP's causal mask they would not)
+      float[] causal = clip.text().forwardTokens(new ai.djl.training.ParameterStore(m, false), ids, false, false)
+          .toFloatArray();
+      for (int pos = 0; pos < classAt; pos++) {
+        assertThat(maxDiff(tokens, pos, 12 + pos)).as("bidirectional, position " + pos).isGreaterThan(1e-3);
+        assertThat(maxDiff(causal, pos, 12 + pos)).as("causal, position " + pos).isZero();
+      }
+      // Padding is masked as keys: the caption's tokens do not depend on how much padding follows
+      NDArray shorter = m.create(java.util.Arrays.copyOf(cat, eot + 2), new Shape(1, eot + 2));
+      float[] trimmed = TextTokens.forward(clip, shorter, false).toFloatArray();
+      for (int i = 0; i <= eot * 16 + 15; i++) {
+        assertThat(trimmed[i]).isCloseTo(tokens[i], within(1e-5f));
       }
     }
+  }
+
+  /** Largest difference between token rows {@code a} and {@code b} of [.., 16]-wide outputs. */
+  private static double maxDiff(float[] t, int a, int b) {
+    double max = 0;
+    for (int d = 0; d < 16; d++) {
+      max = Math.max(max, Math.abs(t[a * 16 + d] - t[b * 16 + d]));
+    }
+    return max;
   }
 
   private static int indexOf(int[] a, int from, int value) {
@@ -148,7 +167,8 @@ class LodaTest {
       ClipWeights.save(clip, dir.resolve("w.safetensors"), java.util.Map.of());
       ClipModel back = ClipWeights.load(dir.resolve("w.safetensors"), m, ClipWeights.Heads.DEFAULT);
       NDArray ids = m.create(tok.tokenize("red", 8), new Shape(1, 8));
-      assertThat(TextTokens.forward(back, ids).toFloatArray()).containsExactly(TextTokens.forward(clip, ids).toFloatArray());
+      assertThat(TextTokens.forward(back, ids, false).toFloatArray())
+          .containsExactly(TextTokens.forward(clip, ids, false).toFloatArray());
     }
   }
 }
