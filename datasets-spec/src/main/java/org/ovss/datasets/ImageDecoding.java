@@ -98,7 +98,7 @@ public final class ImageDecoding {
     try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
       Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
       if (readers == null || !readers.hasNext()) {
-        throw new InvalidInputException("cannot read the header of " + what + " " + file
+        throw new InvalidInputException("cannot decode " + what + " " + file
             + ": not in a supported format (JPEG, PNG, BMP, GIF)");
       }
       ImageReader reader = readers.next();
@@ -108,11 +108,13 @@ public final class ImageDecoding {
       } finally {
         reader.dispose();
       }
+    } catch (IIOException e) {
+      throw new InvalidInputException("cannot decode " + what + " " + file + ": " + explain(e), e);
     } catch (IOException | RuntimeException e) {
       if (e instanceof InvalidInputException invalid) {
         throw invalid;
       }
-      throw new InvalidInputException("cannot read the header of " + what + " " + file + ": " + e.getMessage(), e);
+      throw new InvalidInputException("cannot decode " + what + " " + file + ": " + e, e);
     }
   }
 
