@@ -120,6 +120,11 @@ class SegmentCommandTest {
   }
 
   @Test
+  void withPamrAndAreaThresholdLabelMapsEqualEvalSavePredictions() throws Exception {
+    assertSameAsEval("cat,dog;puppy,grass", "sky", List.of("--prob-thd", "0.3", "--area-thd", "0.2", "--pamr", "2:1,2"));
+  }
+
+  @Test
   void thresholdWithoutBackgroundIsRefused() throws Exception {
     int code = Main.execute(segment(dir.resolve("o"), "--classes", "cat,dog", "--prob-thd", "0.5", images.toString()));
     assertThat(code).isEqualTo(2);
@@ -151,7 +156,8 @@ class SegmentCommandTest {
     String cls = "{\"name\": \"cat\"}, {\"name\": \"dog\", \"queries\": [\"dog\", \"puppy\"]}, {\"name\": \"grass\"}";
     String palette = "[128, 0, 0], [0, 128, 0], [128, 128, 0]";
     if (background != null) {
-      cls = "{\"name\": \"background\", \"queries\": [\"sky\", \"wall\"]}, " + cls;
+      cls = "{\"name\": \"background\", \"queries\": [\"" + String.join("\", \"", background.split(","))
+          + "\"]}, " + cls;
       palette = "[0, 0, 0], " + palette;
     }
     Path spec = root.resolve("spec.json");
