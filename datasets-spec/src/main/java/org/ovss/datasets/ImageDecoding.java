@@ -85,6 +85,39 @@ public final class ImageDecoding {
     }
   }
 
+  /**
+   * The size of an image from its header alone, {@code {height, width}}, without decoding its pixels.
+   *
+   * @param what what the file is, for messages ("image", "label map")
+   * @throws InvalidInputException naming the file when it cannot be opened or has no supported header
+   */
+  public static int[] size(Path file, String what) {
+    if (!Files.isRegularFile(file)) {
+      throw new InvalidInputException(what + " " + file + " does not exist or is not a file");
+    }
+    try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+      Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+      if (readers == null || !readers.hasNext()) {
+        throw new InvalidInputException("cannot decode " + what + " " + file
+            + ": not in a supported format (JPEG, PNG, BMP, GIF)");
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        return new int[] {reader.getHeight(0), reader.getWidth(0)};
+      } finally {
+        reader.dispose();
+      }
+    } catch (IIOException e) {
+      throw new InvalidInputException("cannot decode " + what + " " + file + ": " + explain(e), e);
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof InvalidInputException invalid) {
+        throw invalid;
+      }
+      throw new InvalidInputException("cannot decode " + what + " " + file + ": " + e, e);
+    }
+  }
+
   private static String explain(IIOException e) {
     String m = String.valueOf(e.getMessage());
     if (m.contains("Unsupported Image Type")) {

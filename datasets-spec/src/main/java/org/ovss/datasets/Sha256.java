@@ -5,10 +5,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** SHA-256 hex digests for the content hashes results carry as provenance. */
-final class Sha256 {
+public final class Sha256 {
   private Sha256() {}
 
-  static String hex(byte[] bytes) {
+  /** Hex SHA-256 of {@code bytes}. */
+  public static String hex(byte[] bytes) {
     return HexFormat.of().formatHex(digest().digest(bytes));
   }
 

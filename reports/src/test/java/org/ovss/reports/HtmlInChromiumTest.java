@@ -53,7 +53,7 @@ class HtmlInChromiumTest {
     assertThat(colours.size()).as("distinct colours: text, table rules, bars, overlays").isGreaterThan(20);
   }
 
-  private static String chromium() {
+  static String chromium() {
     for (String name : new String[] {"chromium", "chromium-browser", "google-chrome"}) {
       for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
         if (Files.isExecutable(Path.of(dir, name))) {
@@ -68,7 +68,7 @@ class HtmlInChromiumTest {
         + " or skip this test locally with -Dovss.chromium.skip=true");
   }
 
-  private static String run(String chromium, Path profile, String... args) throws IOException, InterruptedException {
+  static String run(String chromium, Path profile, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
         "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--virtual-time-budget=5000"));

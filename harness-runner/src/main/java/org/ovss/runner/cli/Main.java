@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Open-vocabulary semantic segmentation harness: methods, encoders, evaluation.",
-    subcommands = {MethodsCommand.class, EncodeCommand.class, EvalCommand.class, PrepareCommand.class, SynthCommand.class,
+    subcommands = {MethodsCommand.class, EncodeCommand.class, EvalCommand.class, PrepareCommand.class, DatasetsCommand.class, SegmentCommand.class, SynthCommand.class,
       TrainCommand.class, DemoCommand.class, BoardCommand.class, CompareCommand.class, BenchCommand.class,
       CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

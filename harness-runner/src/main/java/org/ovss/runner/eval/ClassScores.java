@@ -101,6 +101,23 @@ public final class ClassScores {
     return labels;
   }
 
+  /**
+   * Each pixel's score of its own label: {@code classScores[labels[i], i]} of per-class scores [C, N] (any trailing
+   * shape flattened to N pixels).
+   */
+  public static float[] labelScores(NDArray classScores, int[] labels) {
+    float[] all = classScores.toFloatArray();
+    int n = labels.length;
+    if (all.length % n != 0) {
+      throw new IllegalArgumentException(all.length + " scores are not whole classes of " + n + " pixels");
+    }
+    float[] out = new float[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = all[labels[i] * n + i];
+    }
+    return out;
+  }
+
   /** Argmax over classes; pixels whose top probability is below {@code probThreshold} become class 0. */
   public static int[] labels(NDArray classProbs, double probThreshold) {
     long[] argmax = classProbs.argMax(0).toType(DataType.INT64, false).toLongArray();

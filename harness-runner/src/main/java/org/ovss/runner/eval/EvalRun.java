@@ -13,6 +13,7 @@ import org.ovss.api.MethodConfig;
 import org.ovss.api.MethodProvider;
 import org.ovss.api.SegmentationMethod;
 import org.ovss.datasets.AtomicFiles;
+import org.ovss.datasets.DatasetCheck;
 import org.ovss.datasets.DatasetIndex;
 import org.ovss.datasets.DatasetSpec;
 import org.ovss.runner.Hashing;
@@ -66,6 +67,8 @@ public final class EvalRun {
     if (r.limit() != null) {
       index = index.limit(r.limit());
     }
+    // A few label maps now, so that data of another convention or dataset is refused before hours of inference.
+    DatasetCheck.quick(r.spec(), index);
     Path weights = r.config().weights().orElseThrow(
         () -> new InvalidInputException("evaluating method '" + r.provider().id() + "' needs a weights file"));
     String weightsSha = Hashing.sha256(weights);

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.ovss.api.ClassPrompt;
@@ -61,6 +62,7 @@ public final class Evaluator {
   private boolean prefetch = true;
   private boolean crossImage;
   private QueryCache queryCache = new QueryCache();
+  private Setup setup;
 
   public Evaluator(SegmentationMethod method, DatasetSpec spec, DatasetIndex index, Protocols.Resolved resolved,
       Path predictionsDir, int windowBatch) {
@@ -88,6 +90,15 @@ public final class Evaluator {
     if (p.slide() && p.crop() < method.inputSpec().patchSize()) {
       throw new InvalidInputException("crop " + p.crop() + " is smaller than the patch size " + method.inputSpec().patchSize());
     }
+  }
+
+  /**
+   * An evaluator that only {@link #segment}s images given to it ({@code ovss segment}): no split, no metrics;
+   * {@code vocabulary} gives the classes, the palette and whether class 0 is background.
+   */
+  public static Evaluator forImages(SegmentationMethod method, DatasetSpec vocabulary, Protocols.Resolved resolved,
+      int windowBatch) {
+    return new Evaluator(method, vocabulary, null, resolved, null, windowBatch);
   }
 
   /** Resumes from and saves to {@code c} (the default, {@link EvalCheckpoint#NONE}, evaluates every image). */
@@ -126,8 +137,17 @@ public final class Evaluator {
     return this;
   }
 
-  /** Evaluates every sample not already covered by the checkpoint; progress goes to {@code console}. */
-  public EvalResults run(PrintStream console, String weightsPath, String weightsSha256) {
+  /**
+   * What every image of a run shares: the vocabulary, the input normalisation, the post-processors and the text
+   * embeddings of the queried classes.
+   */
+  private record Setup(List<ClassPrompt> classes, InputSpec norm, PostProcessor pamr, PostProcessor crf,
+      boolean ownBackground, QueryEmbeddings queries) {}
+
+  private Setup setup() {
+    if (setup != null) {
+      return setup;
+    }
     Protocol p = resolved.protocol();
     List<ClassPrompt> classes = "alt".equals(p.classNames()) ? spec.altClasses() : spec.classes();
     InputSpec norm = switch (p.normalization()) {
@@ -137,6 +157,48 @@ public final class Evaluator {
     };
     PostProcessor pamr = p.pamr() == null ? null : postProcessor("pamr", p.pamr());
     PostProcessor crf = p.crf() == null ? null : postProcessor("densecrf", p.crf());
+    // A method with its own background rule scores the foreground classes only; channel 0 is its background.
+    boolean ownBackground = ownBackground();
+    List<ClassPrompt> queried = ownBackground ? classes.subList(1, classes.size()) : classes;
+    QueryEmbeddings queries = timer.time(Stage.TEXT,
+        () -> queryCache.get(queried, p.prompts(), () -> method.encodeText(queried, PromptSet.named(p.prompts()))));
+    setup = new Setup(classes, norm, pamr, crf, ownBackground, queries);
+    return setup;
+  }
+
+  /**
+   * One image's labels at its original size, with the score of each pixel's label: the class probability (softmax
+   * over the queries at the protocol's logit scale, max over synonyms, after PAMR, DenseCRF and the area threshold
+   * where the protocol has them), or for a method that decides background itself the score its rule compared.
+   *
+   * @param labels row-major class indices into the spec's classes
+   * @param confidence row-major score of each pixel's label
+   */
+  public record Segmentation(int[] labels, float[] confidence, int height, int width) {}
+
+  /**
+   * Segments one image outside any dataset ({@code ovss segment}) exactly as {@link #run} segments a dataset's
+   * image: same resize, normalisation, windows, aggregation and post-processing, so the labels equal the prediction
+   * an evaluation saves for that image. The spec gives the vocabulary (its layout is not used).
+   */
+  public Segmentation segment(RgbImage rgb) {
+    Setup s = setup();
+    Loaded loaded = toLoaded(null, rgb, s.norm(), null);
+    Prediction pred = predict(List.of(loaded), s.queries(), s.pamr(), s.crf(), s.ownBackground(), true).get(0);
+    return new Segmentation(pred.labels(), pred.confidence(), pred.height(), pred.width());
+  }
+
+  /** Evaluates every sample not already covered by the checkpoint; progress goes to {@code console}. */
+  public EvalResults run(PrintStream console, String weightsPath, String weightsSha256) {
+    if (index == null) {
+      throw new IllegalStateException("an evaluator made by forImages has no split to run over");
+    }
+    Protocol p = resolved.protocol();
+    Setup shared = setup();
+    List<ClassPrompt> classes = shared.classes();
+    InputSpec norm = shared.norm();
+    PostProcessor pamr = shared.pamr();
+    PostProcessor crf = shared.crf();
     IoUAccumulator metric = new IoUAccumulator(spec.classCount(), spec.ignoreIndex());
     Map<String, FeatureMetric.Accumulator> featureMetrics = new LinkedHashMap<>();
     for (FeatureMetric fm : featureMetrics(p)) {
@@ -144,11 +206,8 @@ public final class Evaluator {
     }
     long started = System.nanoTime();
     Instant startedAt = Instant.now();
-    // A method with its own background rule scores the foreground classes only; channel 0 is its background.
-    boolean ownBackground = ownBackground();
-    List<ClassPrompt> queried = ownBackground ? classes.subList(1, classes.size()) : classes;
-    QueryEmbeddings queries = timer.time(Stage.TEXT,
-        () -> queryCache.get(queried, p.prompts(), () -> method.encodeText(queried, PromptSet.named(p.prompts()))));
+    boolean ownBackground = shared.ownBackground();
+    QueryEmbeddings queries = shared.queries();
     ProgressBar bar = new ProgressBar(console, "eval " + method.info().id() + " on " + spec.name(), index.size());
     int done = checkpoint.resume(metric, featureMetrics);
     try (Prefetcher<Sample, Loaded> samples = new Prefetcher<>(index.samples().subList(done, index.size()),
@@ -174,7 +233,7 @@ public final class Evaluator {
           group.add(next);
         }
         long groupStart = System.nanoTime();
-        List<Prediction> preds = predict(group, queries, pamr, crf, ownBackground);
+        List<Prediction> preds = predict(group, queries, pamr, crf, ownBackground, false);
         long share = (System.nanoTime() - groupStart) / group.size();
         for (int i = 0; i < group.size(); i++) {
           Loaded loaded = group.get(i);
@@ -244,8 +303,8 @@ public final class Evaluator {
     }
   }
 
-  /** A label map at the image's original size. */
-  private record Prediction(int[] labels, int height, int width) {}
+  /** A label map at the image's original size, with each pixel's label score when asked for (else null). */
+  private record Prediction(int[] labels, float[] confidence, int height, int width) {}
 
   /**
    * One sample ready for the forward: the decoded image, its normalised resize and its label map, all plain Java
@@ -255,12 +314,18 @@ public final class Evaluator {
 
   private Loaded load(Sample sample, InputSpec norm) {
     long start = System.nanoTime();
-    Protocol p = resolved.protocol();
     RgbImage rgb = ImageFiles.read(sample.image());
+    int[] label = LabelMaps.read(sample.label(), spec, rgb.height(), rgb.width());
+    Loaded loaded = toLoaded(sample, rgb, norm, label);
+    timer.record(Stage.LOAD, System.nanoTime() - start);
+    return loaded;
+  }
+
+  /** The protocol's resize and the normalisation of a decoded image. */
+  private Loaded toLoaded(Sample sample, RgbImage rgb, InputSpec norm, int[] label) {
+    Protocol p = resolved.protocol();
     int[] size = p.resizedSize(rgb.height(), rgb.width());
     float[] normalized = Preprocess.normalize(CvResize.linear(rgb, size[0], size[1]), norm);
-    int[] label = LabelMaps.read(sample.label(), spec, rgb.height(), rgb.width());
-    timer.record(Stage.LOAD, System.nanoTime() - start);
     return new Loaded(sample, rgb, size, normalized, label);
   }
 
@@ -277,7 +342,7 @@ public final class Evaluator {
    * per image.
    */
   private List<Prediction> predict(List<Loaded> group, QueryEmbeddings queries, PostProcessor pamr, PostProcessor crf,
-      boolean ownBackground) {
+      boolean ownBackground, boolean confidence) {
     Protocol p = resolved.protocol();
     long start = System.nanoTime();
     long[] encode = {0};
@@ -306,8 +371,8 @@ public final class Evaluator {
       for (int i = 0; i < n; i++) {
         long[] times = new long[2]; // aggregation, post-processing of this image alone
         out.add(ownBackground
-            ? predictWithBackground(scope, aggs.get(i), queries, times)
-            : predict(scope, group.get(i), aggs.get(i), queries, pamr, crf, times));
+            ? predictWithBackground(scope, aggs.get(i), queries, times, confidence)
+            : predict(scope, group.get(i), aggs.get(i), queries, pamr, crf, times, confidence));
         timer.record(Stage.ENCODE, encode[0] / n);
         timer.record(Stage.AGGREGATE, sharedAggregate + times[0]);
         timer.record(Stage.POSTPROCESS, times[1]);
@@ -330,11 +395,12 @@ public final class Evaluator {
    * [pixels, channels] to the band's labels. The band's products add to {@code times[0]} (aggregation), the rest to
    * {@code times[1]} (post-processing).
    */
-  private static int[] banded(NDManager scope, SlideInference.Aggregation agg, Function<NDArray, int[]> toLabels,
-      long[] times) {
+  private static Prediction banded(NDManager scope, SlideInference.Aggregation agg, Function<NDArray, int[]> toLabels,
+      BiFunction<NDArray, int[], float[]> toConfidence, long[] times) {
     int h = agg.height();
     int w = agg.width();
     int[] labels = new int[h * w];
+    float[] confidence = toConfidence == null ? null : new float[h * w];
     int rows = (int) Math.max(1, Math.min(h, BAND_ELEMENTS / ((long) agg.channels() * w)));
     for (int y0 = 0; y0 < h; y0 += rows) {
       int y1 = Math.min(h, y0 + rows);
@@ -344,15 +410,18 @@ public final class Evaluator {
         long t1 = System.nanoTime();
         int[] part = toLabels.apply(scores);
         System.arraycopy(part, 0, labels, y0 * w, part.length);
+        if (confidence != null) {
+          System.arraycopy(toConfidence.apply(scores, part), 0, confidence, y0 * w, part.length);
+        }
         times[0] += t1 - t0;
         times[1] += System.nanoTime() - t1;
       }
     }
-    return labels;
+    return new Prediction(labels, confidence, h, w);
   }
 
   private Prediction predict(NDManager scope, Loaded loaded, SlideInference.Aggregation agg, QueryEmbeddings queries,
-      PostProcessor pamr, PostProcessor crf, long[] times) {
+      PostProcessor pamr, PostProcessor crf, long[] times, boolean confidence) {
     Protocol p = resolved.protocol();
     RgbImage rgb = loaded.rgb();
     int h = rgb.height();
@@ -363,10 +432,12 @@ public final class Evaluator {
     boolean topQuery = crf == null && p.areaThreshold() == null && threshold <= 0 && p.logitScale() > 0;
     if (pamr == null && crf == null && p.areaThreshold() == null) {
       // Every remaining step is per pixel: no image-sized array of every query is needed.
-      return new Prediction(banded(scope, agg, scores -> topQuery
+      return banded(scope, agg, scores -> topQuery
           ? ClassScores.topQueryClass(scores, 1, queries.queryClass())
           : ClassScores.labels(ClassScores.classProbabilities(
-              scores.transpose(), p.logitScale(), queries.queryClass(), queries.classCount()), threshold), times), h, w);
+              scores.transpose(), p.logitScale(), queries.queryClass(), queries.classCount()), threshold),
+          !confidence ? null : (scores, labels) -> ClassScores.labelScores(ClassScores.classProbabilities(
+              scores.transpose(), p.logitScale(), queries.queryClass(), queries.classCount()), labels), times);
     }
     long aggStart = System.nanoTime();
     NDArray logits = agg.full(); // [Q, H, W]
@@ -383,7 +454,10 @@ public final class Evaluator {
       logits = scope.create(pamr.refine(logits.toFloatArray(), q, h, w, context), new Shape(q, h, w));
     }
     if (topQuery) {
-      Prediction pred = new Prediction(ClassScores.topQueryClass(logits, 0, queries.queryClass()), h, w);
+      int[] labels = ClassScores.topQueryClass(logits, 0, queries.queryClass());
+      float[] scores = !confidence ? null : ClassScores.labelScores(ClassScores.classProbabilities(
+          logits, p.logitScale(), queries.queryClass(), queries.classCount()), labels);
+      Prediction pred = new Prediction(labels, scores, h, w);
       times[1] += System.nanoTime() - start;
       return pred;
     }
@@ -395,9 +469,15 @@ public final class Evaluator {
     if (p.areaThreshold() != null) {
       probs = ClassScores.applyAreaThreshold(probs, p.areaThreshold());
     }
-    Prediction pred = new Prediction(ClassScores.labels(probs, threshold), h, w);
+    int[] labels = ClassScores.labels(probs, threshold);
+    Prediction pred = new Prediction(labels, confidence ? ClassScores.labelScores(probs, labels) : null, h, w);
     times[1] += System.nanoTime() - start;
     return pred;
+  }
+
+  /** Whether the method's own background rule decides background here (see {@link #ownBackground}). */
+  public boolean ownBackgroundRule() {
+    return ownBackground();
   }
 
   /**
@@ -415,14 +495,15 @@ public final class Evaluator {
    * max). Logit scale, probability and area thresholds and post-processing do not apply to these scores.
    */
   private static Prediction predictWithBackground(NDManager scope, SlideInference.Aggregation agg,
-      QueryEmbeddings queries, long[] times) {
+      QueryEmbeddings queries, long[] times, boolean confidence) {
     int[] channelClass = new int[1 + queries.queryCount()];
     for (int q = 0; q < queries.queryCount(); q++) {
       channelClass[1 + q] = 1 + queries.queryClass()[q];
     }
-    int[] labels = banded(scope, agg, scores -> ClassScores.labels(
-        ClassScores.maxPerClass(scores.transpose(), channelClass, 1 + queries.classCount()), 0), times);
-    return new Prediction(labels, agg.height(), agg.width());
+    Function<NDArray, NDArray> perClass =
+        scores -> ClassScores.maxPerClass(scores.transpose(), channelClass, 1 + queries.classCount());
+    return banded(scope, agg, scores -> ClassScores.labels(perClass.apply(scores), 0),
+        !confidence ? null : (scores, labels) -> ClassScores.labelScores(perClass.apply(scores), labels), times);
   }
 
   private static PostProcessor postProcessor(String id, Map<String, String> params) {
