@@ -1,9 +1,9 @@
 #!/usr/bin/python3
-"""Checks sclip_reference.py against the shared PyTorch parity fixtures (shared/parity/clip-tiny), so the
+"""Checks sclip_reference.py against the PyTorch parity fixtures bundled in the repository (fixtures/parity/clip-tiny), so the
 yardstick itself is known to be right: tokenizer ids, dense CSA / vanilla tokens (with and without
 positional-embedding interpolation), text embeddings, slide averaging, and SCLIP's postprocess.
 
-Usage: /usr/bin/python3 check_reference.py [PARITY_DIR]   (default: ../shared/parity/clip-tiny beside the repo)
+Usage: /usr/bin/python3 check_reference.py [PARITY_DIR]   (default: fixtures/parity/clip-tiny of the repository)
 """
 import json
 import os
@@ -16,7 +16,7 @@ import sclip_reference as R  # noqa: E402
 
 
 def main():
-    d = sys.argv[1] if len(sys.argv) > 1 else os.path.join(R.REPO, "..", "shared", "parity", "clip-tiny")
+    d = sys.argv[1] if len(sys.argv) > 1 else os.path.join(R.REPO, "fixtures", "parity", "clip-tiny")
     torch.set_grad_enabled(False)
     worst = {}
     tok = R.ClipBpe(R.DEFAULT_BPE)

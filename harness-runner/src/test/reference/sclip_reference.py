@@ -69,7 +69,7 @@ REPO = os.path.abspath(os.path.join(HERE, "..", "..", "..", ".."))
 DEFAULT_SPECS = os.path.join(REPO, "datasets-spec", "src", "main", "resources", "org", "ovss", "datasets", "specs")
 DEFAULT_TEMPLATES = os.path.join(REPO, "harness-api", "src", "main", "resources", "org", "ovss", "api", "prompts",
                                  "openai-imagenet-80.txt")
-DEFAULT_BPE = os.path.join(REPO, "..", "shared", "clip", "bpe_simple_vocab_16e6.txt.gz")
+DEFAULT_BPE = os.path.join(REPO, "plugins", "clip-core", "src", "main", "resources", "org", "ovss", "clip", "tokenizer", "bpe_simple_vocab_16e6.txt.gz")
 
 # wangf3014/SCLIP@b56bd30 configs/cfg_*.py.
 PROTOCOLS = {
