@@ -88,7 +88,8 @@ final class RunCommand implements Callable<Integer> {
     }
     long doneImages = 0;
     long started = System.nanoTime();
-    try (ShardExecutor executor = spark == null ? null : ShardExecutor.connect(spark, System.err)) {
+    ShardExecutor executor = null; // started for the first cell that needs it
+    try {
       for (int i = 0; i < cells.size(); i++) {
         Cell c = cells.get(i);
         Status s = status.get(i);
@@ -108,6 +109,9 @@ final class RunCommand implements Callable<Integer> {
                 + (todoImages - doneImages) + " images";
         System.err.println(head + " (" + s.images() + " images" + (s.state() == State.PARTIAL ? ", resuming" : "")
             + "); " + eta);
+        if (spark != null && executor == null) {
+          executor = ShardExecutor.connect(spark, System.err);
+        }
         try {
           c.job().run(s.state() == State.TODO, System.err, executor, plan.shardImages());
           PlanCells.recordFingerprint(c, s.fingerprint());
@@ -116,6 +120,10 @@ final class RunCommand implements Callable<Integer> {
           failed.add(c.title() + ": " + e.getMessage());
         }
         doneImages += s.images();
+      }
+    } finally {
+      if (executor != null) {
+        executor.close();
       }
     }
     store.collect();
