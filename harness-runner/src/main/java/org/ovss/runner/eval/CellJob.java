@@ -34,6 +34,12 @@ public record CellJob(String method, String weights, String tokenizer, Map<Strin
     overrides = new TreeMap<>(overrides);
   }
 
+  /** The same cell evaluated into another folder. */
+  public CellJob withOut(String folder) {
+    return new CellJob(method, weights, tokenizer, options, dataset, dataRoot, protocol, overrides, limit,
+        savePredictions, windowBatch, folder, weightsLabel);
+  }
+
   /** The method's provider; it must segment. */
   public MethodProvider provider() {
     MethodProvider provider = MethodRegistry.discover().get(method);

@@ -129,14 +129,14 @@ public final class Evaluator {
 
   /** Evaluates every sample not already covered by the checkpoint; progress goes to {@code console}. */
   public EvalResults run(PrintStream console, String weightsPath, String weightsSha256) {
+    long started = System.nanoTime(); // the wall time includes encoding the vocabulary
+    Instant startedAt = Instant.now();
     Setup setup = setup();
     IoUAccumulator metric = new IoUAccumulator(spec.classCount(), spec.ignoreIndex());
     Map<String, FeatureMetric.Accumulator> featureMetrics = new LinkedHashMap<>();
     for (FeatureMetric fm : setup.featureMetrics()) {
       featureMetrics.put(fm.id(), fm.start());
     }
-    long started = System.nanoTime();
-    Instant startedAt = Instant.now();
     ProgressBar bar = new ProgressBar(console, "eval " + method.info().id() + " on " + spec.name(), index.size());
     int done = checkpoint.resume(metric, featureMetrics);
     evaluate(setup, index.samples().subList(done, index.size()), done, metric, featureMetrics, null, bar);
@@ -150,7 +150,8 @@ public final class Evaluator {
   /**
    * Evaluates one shard of the split (consecutive samples, with no checkpoint) and returns its sums: the exact
    * integer histograms and each feature metric's state per image, so that {@link #reduce} of the shards of a split
-   * gives bit for bit the results of {@link #run} over the whole split.
+   * gives bit for bit the results of {@link #run} over the whole split. The evaluator's index is not used (it may be
+   * null on an executor).
    */
   public ShardSums shard(List<Sample> samples, PrintStream console) {
     Setup setup = setup();

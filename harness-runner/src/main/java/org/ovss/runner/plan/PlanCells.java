@@ -124,10 +124,7 @@ public final class PlanCells {
             m.label());
         String protocolName = protocolName(draft, col[0]);
         Path dir = out.resolve("cells").resolve(safe(row)).resolve(safe(col[0] + "@" + protocolName));
-        CellJob job = new CellJob(draft.method(), draft.weights(), draft.tokenizer(), draft.options(), draft.dataset(),
-            draft.dataRoot(), draft.protocol(), draft.overrides(), draft.limit(), draft.savePredictions(),
-            draft.windowBatch(), dir.toString(), draft.weightsLabel());
-        cells.add(new Cell(cells.size() + 1, row, col[0], protocolName, job, dir));
+        cells.add(new Cell(cells.size() + 1, row, col[0], protocolName, draft.withOut(dir.toString()), dir));
       }
     }
     return cells;

@@ -108,4 +108,13 @@ class RunCommandTest {
     assertThat(Main.execute("run", plan.toString())).isEqualTo(2);
     assertThat(console.err()).contains("bad.json names no methods");
   }
+
+  @Test
+  void sparkWithoutTheSparkModuleOnTheClassPathIsOneLine() throws Exception {
+    Path weights = ClipPresets.writeRandom("tiny", 5L, dir.resolve("clip.safetensors"));
+    Path root = EvalCommandTest.vocLayout(dir.resolve("VOC2012"), List.of("a"), 40, 52);
+    assertThat(Main.execute("eval", "--method", "sclip", "--weights", weights.toString(), "--dataset", "voc21",
+        "--data-root", root.toString(), "--out", dir.resolve("run").toString(), "--spark", "local[1]")).isEqualTo(2);
+    assertThat(console.err()).contains("--spark local[1]: the Spark module (harness-spark) is not on the class path");
+  }
 }
