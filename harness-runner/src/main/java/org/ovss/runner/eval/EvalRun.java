@@ -102,8 +102,7 @@ public final class EvalRun {
       Path predictions = r.savePredictions() ? Files.createDirectories(r.out().resolve("predictions")) : null;
       EvalResults results;
       if (shards != null) {
-        results = distributed(r, index, resolved, checkpoint, shards, shardImages, weights.toString(), weightsSha,
-            console);
+        results = distributed(r, index, resolved, checkpoint, shards, shardImages, weights.toString(), weightsSha);
       } else {
         try (SegmentationMethod m = r.provider().open(r.config())) {
           results = new Evaluator(m, r.spec(), index, resolved, predictions, r.windowBatch())
@@ -123,8 +122,8 @@ public final class EvalRun {
   }
 
   private static EvalResults distributed(Request r, DatasetIndex index, Protocols.Resolved resolved,
-      EvalCheckpoint checkpoint, Function<List<List<Sample>>, List<ShardSums>> executor, Integer shardImages, String weights, String weightsSha,
-      PrintStream console) {
+      EvalCheckpoint checkpoint, Function<List<List<Sample>>, List<ShardSums>> executor, Integer shardImages,
+      String weights, String weightsSha) {
     if (r.shareForwards()) {
       throw new InvalidInputException("--share-forwards is not available on a distributed run (shards would form"
           + " other batches)");
