@@ -4,11 +4,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.ovss.api.Capability;
+import org.ovss.api.InvalidInputException;
 import org.ovss.api.MethodProvider;
 import org.ovss.datasets.DatasetSpec;
 import org.ovss.datasets.DatasetSpecs;
+import org.ovss.runner.eval.CellJob;
 import org.ovss.runner.eval.EvalResults;
 import org.ovss.runner.eval.EvalRun;
+import org.ovss.runner.eval.ShardExecutor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -56,13 +59,34 @@ final class EvalCommand implements Runnable {
       + " forwards (faster on small images; a score's last bit can then depend on its batch)")
   boolean shareForwards;
 
+  @Option(names = "--spark", paramLabel = "MASTER", description = "evaluate on Apache Spark, shard by shard:"
+      + " local[N], spark://HOST:PORT (see README)")
+  String spark;
+
+  @Option(names = "--shard-images", description = "with --spark: images per shard (default: the split in about 16"
+      + " shards of at most 50 images)")
+  Integer shardImages;
+
   @Override
   public void run() {
     MethodProvider provider = methodOptions.provider(Capability.SEGMENT);
     DatasetSpec spec = Files.isRegularFile(Path.of(dataset)) ? DatasetSpecs.load(Path.of(dataset)) : DatasetSpecs.get(dataset);
-    EvalResults results = EvalRun.run(new EvalRun.Request(provider, methodOptions.config(), spec, dataRoot, protocol,
-        overrides.map(), limit, savePredictions, windowBatch, out, restart,
-        shareForwards), weightsLabel, System.err);
+    EvalResults results;
+    if (spark != null) {
+      if (shareForwards) {
+        throw new InvalidInputException("--share-forwards is not available with --spark");
+      }
+      CellJob job = new CellJob(provider.id(), methodOptions.weights.toString(),
+          methodOptions.tokenizer == null ? null : methodOptions.tokenizer.toString(), methodOptions.options, dataset,
+          dataRoot.toString(), protocol, overrides.map(), limit, savePredictions, windowBatch, out.toString(),
+          weightsLabel);
+      try (ShardExecutor executor = ShardExecutor.connect(spark, System.err)) {
+        results = job.run(restart, System.err, executor, shardImages);
+      }
+    } else {
+      results = EvalRun.run(new EvalRun.Request(provider, methodOptions.config(), spec, dataRoot, protocol,
+          overrides.map(), limit, savePredictions, windowBatch, out, restart, shareForwards), weightsLabel, System.err);
+    }
     System.out.printf("%s on %s (%d images, protocol %s %s): mIoU %.2f  mAcc %.2f  aAcc %.2f%n", results.method(),
         spec.name(), results.images(), protocolName(results), results.protocolSha256().substring(0, 12),
         results.metrics().get("mIoU"), results.metrics().get("mAcc"), results.metrics().get("aAcc"));

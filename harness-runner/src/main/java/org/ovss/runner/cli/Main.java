@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     versionProvider = Version.class,
     description = "Open-vocabulary semantic segmentation harness: methods, encoders, evaluation.",
     subcommands = {MethodsCommand.class, EncodeCommand.class, EvalCommand.class, PrepareCommand.class, DatasetsCommand.class, SegmentCommand.class, SynthCommand.class,
-      TrainCommand.class, DemoCommand.class, BoardCommand.class, CompareCommand.class, BenchCommand.class,
+      TrainCommand.class, DemoCommand.class, BoardCommand.class, CompareCommand.class, BenchCommand.class, RunCommand.class,
       CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

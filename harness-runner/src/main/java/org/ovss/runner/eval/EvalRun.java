@@ -6,8 +6,14 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
+import org.ovss.api.FeatureMetric;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.MethodConfig;
 import org.ovss.api.MethodProvider;
@@ -16,7 +22,9 @@ import org.ovss.datasets.AtomicFiles;
 import org.ovss.datasets.DatasetCheck;
 import org.ovss.datasets.DatasetIndex;
 import org.ovss.datasets.DatasetSpec;
+import org.ovss.datasets.Sample;
 import org.ovss.runner.Hashing;
+import org.ovss.runner.metrics.IoUAccumulator;
 import org.ovss.runner.protocol.Protocols;
 
 /** One evaluation cell from names to {@code results.json}: the shared body of {@code ovss eval} and {@code ovss demo}. */
@@ -58,6 +66,17 @@ public final class EvalRun {
 
   /** As {@link #run(Request, PrintStream)}, naming the weights (boards show one row per method and weights). */
   public static EvalResults run(Request r, String weightsLabel, PrintStream console) {
+    return run(r, weightsLabel, console, null, null);
+  }
+
+  /**
+   * As {@link #run(Request, String, PrintStream)}, the images evaluated by {@code shards} (split into consecutive
+   * shards of {@code shardImages} images) when it is not null. The sums of a checkpoint left by a killed local run
+   * count as a first shard and only the images after it are evaluated; a distributed run writes no checkpoint
+   * itself (a cut one starts again from the last local checkpoint).
+   */
+  public static EvalResults run(Request r, String weightsLabel, PrintStream console,
+      Function<List<List<Sample>>, List<ShardSums>> shards, Integer shardImages) {
     if (r.windowBatch() <= 0) {
       throw new InvalidInputException("--window-batch must be positive, got " + r.windowBatch());
     }
@@ -85,13 +104,17 @@ public final class EvalRun {
           r.restart(), console);
       Path predictions = r.savePredictions() ? Files.createDirectories(r.out().resolve("predictions")) : null;
       EvalResults results;
-      try (SegmentationMethod m = r.provider().open(resolved.protocol().methodConfig(r.provider().id(), r.config()))) {
-        results = new Evaluator(m, r.spec(), index, resolved, predictions, r.windowBatch())
-            .checkpoint(checkpoint)
-            .crossImageBatches(r.shareForwards())
-            .run(console, weights.toString(), weightsSha)
-            .withSource(weightsLabel, r.dataRoot().toAbsolutePath().normalize().toString());
+      if (shards != null) {
+        results = distributed(r, index, resolved, checkpoint, shards, shardImages, weights.toString(), weightsSha);
+      } else {
+        try (SegmentationMethod m = r.provider().open(resolved.protocol().methodConfig(r.provider().id(), r.config()))) {
+          results = new Evaluator(m, r.spec(), index, resolved, predictions, r.windowBatch())
+              .checkpoint(checkpoint)
+              .crossImageBatches(r.shareForwards())
+              .run(console, weights.toString(), weightsSha);
+        }
       }
+      results = results.withSource(weightsLabel, r.dataRoot().toAbsolutePath().normalize().toString());
       writeAtomically(r.out().resolve("results.json"),
           new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
       checkpoint.finish();
@@ -101,8 +124,47 @@ public final class EvalRun {
     }
   }
 
+  private static EvalResults distributed(Request r, DatasetIndex index, Protocols.Resolved resolved,
+      EvalCheckpoint checkpoint, Function<List<List<Sample>>, List<ShardSums>> executor, Integer shardImages,
+      String weights, String weightsSha) {
+    if (r.shareForwards()) {
+      throw new InvalidInputException("--share-forwards is not available on a distributed run (shards would form"
+          + " other batches)");
+    }
+    if (shardImages != null && shardImages <= 0) {
+      throw new InvalidInputException("shard size must be positive, got " + shardImages);
+    }
+    long started = System.nanoTime();
+    Instant startedAt = Instant.now();
+    IoUAccumulator metric = new IoUAccumulator(r.spec().classCount(), r.spec().ignoreIndex());
+    Map<String, FeatureMetric.Accumulator> saved = new LinkedHashMap<>();
+    for (FeatureMetric fm : Evaluator.featureMetrics(resolved.protocol())) {
+      saved.put(fm.id(), fm.start());
+    }
+    int done = checkpoint.resume(metric, saved);
+    List<ShardSums> sums = new ArrayList<>();
+    if (done > 0) {
+      Map<String, List<double[]>> features = new LinkedHashMap<>();
+      saved.forEach((id, acc) -> features.put(id, List.of(acc.state())));
+      sums.add(new ShardSums(metric.images(), metric.state(), features));
+    }
+    List<Sample> todo = index.samples().subList(done, index.size());
+    int size = shardImages != null ? shardImages : Math.max(1, Math.min(50, (todo.size() + 15) / 16));
+    List<List<Sample>> shards = new ArrayList<>();
+    for (int i = 0; i < todo.size(); i += size) {
+      shards.add(todo.subList(i, Math.min(todo.size(), i + size)));
+    }
+    List<ShardSums> evaluated = executor.apply(shards);
+    if (evaluated.size() != shards.size()) {
+      throw new IllegalStateException(shards.size() + " shards sent, " + evaluated.size() + " results back");
+    }
+    sums.addAll(evaluated);
+    return Evaluator.reduce(r.provider().info(), r.spec(), index, resolved, sums, weights, weightsSha, startedAt,
+        (System.nanoTime() - started) / 1e9);
+  }
+
   /** What must match for a checkpoint to be resumed: everything that changes the metrics or the files written. */
-  static Map<String, String> fingerprint(Request r, Protocols.Resolved resolved, DatasetIndex index, String weightsSha) {
+  public static Map<String, String> fingerprint(Request r, Protocols.Resolved resolved, DatasetIndex index, String weightsSha) {
     Map<String, String> f = new TreeMap<>();
     f.put("method", r.provider().id());
     f.put("methodOptions", new TreeMap<>(resolved.protocol().methodConfig(r.provider().id(), r.config()).options()).toString());

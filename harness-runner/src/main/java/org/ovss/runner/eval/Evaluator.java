@@ -21,6 +21,7 @@ import org.ovss.api.FeatureMetric;
 import org.ovss.api.ImageContext;
 import org.ovss.api.InputSpec;
 import org.ovss.api.InvalidInputException;
+import org.ovss.api.MethodInfo;
 import org.ovss.api.PostProcessor;
 import org.ovss.api.PostProcessorProvider;
 import org.ovss.api.PromptSet;
@@ -137,19 +138,103 @@ public final class Evaluator {
     return this;
   }
 
-  /**
-   * What every image of a run shares: the vocabulary, the input normalisation, the post-processors and the text
-   * embeddings of the queried classes.
-   */
-  private record Setup(List<ClassPrompt> classes, InputSpec norm, PostProcessor pamr, PostProcessor crf,
-      boolean ownBackground, QueryEmbeddings queries) {}
+  /** Evaluates every sample not already covered by the checkpoint; progress goes to {@code console}. */
+  public EvalResults run(PrintStream console, String weightsPath, String weightsSha256) {
+    if (index == null) {
+      throw new IllegalStateException("an evaluator made by forImages has no split to run over");
+    }
+    long started = System.nanoTime(); // the wall time includes encoding the vocabulary
+    Instant startedAt = Instant.now();
+    Setup setup = setup();
+    IoUAccumulator metric = new IoUAccumulator(spec.classCount(), spec.ignoreIndex());
+    Map<String, FeatureMetric.Accumulator> featureMetrics = new LinkedHashMap<>();
+    for (FeatureMetric fm : setup.featureMetrics()) {
+      featureMetrics.put(fm.id(), fm.start());
+    }
+    ProgressBar bar = new ProgressBar(console, "eval " + method.info().id() + " on " + spec.name(), index.size());
+    int done = checkpoint.resume(metric, featureMetrics);
+    evaluate(setup, index.samples().subList(done, index.size()), done, metric, featureMetrics, null, bar);
+    double wall = (System.nanoTime() - started) / 1e9;
+    Map<String, Double> extra = new LinkedHashMap<>();
+    featureMetrics.forEach((id, acc) -> extra.put(id, acc.result()));
+    return results(method.info(), spec, index, resolved, metric.result(), extra, weightsPath, weightsSha256, startedAt,
+        wall);
+  }
 
+  /**
+   * Evaluates one shard of the split (consecutive samples, with no checkpoint) and returns its sums: the exact
+   * integer histograms and each feature metric's state per image, so that {@link #reduce} of the shards of a split
+   * gives bit for bit the results of {@link #run} over the whole split. The evaluator's index is not used (it may be
+   * null on an executor).
+   */
+  public ShardSums shard(List<Sample> samples, PrintStream console) {
+    Setup setup = setup();
+    IoUAccumulator metric = new IoUAccumulator(spec.classCount(), spec.ignoreIndex());
+    Map<String, List<double[]>> perImage = new LinkedHashMap<>();
+    for (FeatureMetric fm : setup.featureMetrics()) {
+      perImage.put(fm.id(), new ArrayList<>());
+    }
+    ProgressBar bar = new ProgressBar(console, "shard of " + method.info().id() + " on " + spec.name(), samples.size());
+    evaluate(setup, samples, 0, metric, Map.of(), perImage, bar);
+    return new ShardSums(metric.images(), metric.state(), perImage);
+  }
+
+  /**
+   * The results of the whole split from its shards' sums, given in the split's order: histograms added (exact) and
+   * each feature metric's per-image states added one image after the other from a fresh accumulator's state, as
+   * {@link #run} would have accumulated them (feature metric states are sums).
+   */
+  public static EvalResults reduce(MethodInfo info, DatasetSpec spec, DatasetIndex index, Protocols.Resolved resolved,
+      List<ShardSums> shards, String weightsPath, String weightsSha256, Instant startedAt, double wallSeconds) {
+    IoUAccumulator metric = new IoUAccumulator(spec.classCount(), spec.ignoreIndex());
+    long[][] sums = metric.state();
+    long images = 0;
+    for (ShardSums s : shards) {
+      for (int k = 0; k < 3; k++) {
+        for (int c = 0; c < sums[k].length; c++) {
+          sums[k][c] += s.histograms()[k][c];
+        }
+      }
+      images += s.images();
+    }
+    metric.restore(sums, images);
+    Map<String, Double> extra = new LinkedHashMap<>();
+    for (FeatureMetric fm : featureMetrics(resolved.protocol())) {
+      FeatureMetric.Accumulator acc = fm.start();
+      double[] total = acc.state();
+      if (total == null) {
+        throw new InvalidInputException("feature metric " + fm.id() + " cannot be summed over shards (it has no state)");
+      }
+      for (ShardSums s : shards) {
+        for (double[] one : s.features().get(fm.id())) {
+          for (int k = 0; k < total.length; k++) {
+            total[k] += one[k];
+          }
+        }
+      }
+      acc.restore(total);
+      extra.put(fm.id(), acc.result());
+    }
+    return results(info, spec, index, resolved, metric.result(), extra, weightsPath, weightsSha256, startedAt,
+        wallSeconds);
+  }
+
+  /** The classes a protocol evaluates on a dataset (its names or the alternative names). */
+  private static List<ClassPrompt> classes(Protocol p, DatasetSpec spec) {
+    return "alt".equals(p.classNames()) ? spec.altClasses() : spec.classes();
+  }
+
+  /** What every image of a run needs: class prompts, normalisation, post-processors, text queries, feature metrics. */
+  private record Setup(List<ClassPrompt> classes, InputSpec norm, PostProcessor pamr, PostProcessor crf,
+      boolean ownBackground, QueryEmbeddings queries, List<FeatureMetric> featureMetrics) {}
+
+  /** The setup of this evaluator, made once (the text queries are encoded on first use). */
   private Setup setup() {
     if (setup != null) {
       return setup;
     }
     Protocol p = resolved.protocol();
-    List<ClassPrompt> classes = "alt".equals(p.classNames()) ? spec.altClasses() : spec.classes();
+    List<ClassPrompt> classes = classes(p, spec);
     InputSpec norm = switch (p.normalization()) {
       case "imagenet" -> IMAGENET;
       case "clip" -> new InputSpec(224, 16, InputSpec.CLIP_MEAN, InputSpec.CLIP_STD);
@@ -162,7 +247,7 @@ public final class Evaluator {
     List<ClassPrompt> queried = ownBackground ? classes.subList(1, classes.size()) : classes;
     QueryEmbeddings queries = timer.time(Stage.TEXT,
         () -> queryCache.get(queried, p.prompts(), () -> method.encodeText(queried, PromptSet.named(p.prompts()))));
-    setup = new Setup(classes, norm, pamr, crf, ownBackground, queries);
+    setup = new Setup(classes, norm, pamr, crf, ownBackground, queries, featureMetrics(p));
     return setup;
   }
 
@@ -188,29 +273,15 @@ public final class Evaluator {
     return new Segmentation(pred.labels(), pred.confidence(), pred.height(), pred.width());
   }
 
-  /** Evaluates every sample not already covered by the checkpoint; progress goes to {@code console}. */
-  public EvalResults run(PrintStream console, String weightsPath, String weightsSha256) {
-    if (index == null) {
-      throw new IllegalStateException("an evaluator made by forImages has no split to run over");
-    }
-    Protocol p = resolved.protocol();
-    Setup shared = setup();
-    List<ClassPrompt> classes = shared.classes();
-    InputSpec norm = shared.norm();
-    PostProcessor pamr = shared.pamr();
-    PostProcessor crf = shared.crf();
-    IoUAccumulator metric = new IoUAccumulator(spec.classCount(), spec.ignoreIndex());
-    Map<String, FeatureMetric.Accumulator> featureMetrics = new LinkedHashMap<>();
-    for (FeatureMetric fm : featureMetrics(p)) {
-      featureMetrics.put(fm.id(), fm.start());
-    }
-    long started = System.nanoTime();
-    Instant startedAt = Instant.now();
-    boolean ownBackground = shared.ownBackground();
-    QueryEmbeddings queries = shared.queries();
-    ProgressBar bar = new ProgressBar(console, "eval " + method.info().id() + " on " + spec.name(), index.size());
-    int done = checkpoint.resume(metric, featureMetrics);
-    try (Prefetcher<Sample, Loaded> samples = new Prefetcher<>(index.samples().subList(done, index.size()),
+  /**
+   * Evaluates {@code todo} into {@code metric} and either {@code featureMetrics} (accumulated) or {@code perImage}
+   * (one fresh accumulator's state per image, when not null); {@code done} images came before (for the checkpoint
+   * and the progress bar).
+   */
+  private void evaluate(Setup setup, List<Sample> todo, int done, IoUAccumulator metric,
+      Map<String, FeatureMetric.Accumulator> featureMetrics, Map<String, List<double[]>> perImage, ProgressBar bar) {
+    InputSpec norm = setup.norm();
+    try (Prefetcher<Sample, Loaded> samples = new Prefetcher<>(todo,
         s -> load(s, norm), prefetch, Math.max(1, Math.min(4, windowBatch)))) {
       Loaded pending = null;
       while (pending != null || samples.hasNext()) {
@@ -233,7 +304,7 @@ public final class Evaluator {
           group.add(next);
         }
         long groupStart = System.nanoTime();
-        List<Prediction> preds = predict(group, queries, pamr, crf, ownBackground, false);
+        List<Prediction> preds = predict(group, setup.queries(), setup.pamr(), setup.crf(), setup.ownBackground(), false);
         long share = (System.nanoTime() - groupStart) / group.size();
         for (int i = 0; i < group.size(); i++) {
           Loaded loaded = group.get(i);
@@ -244,7 +315,12 @@ public final class Evaluator {
           long metricNanos = System.nanoTime() - metricStart;
           timer.record(Stage.METRIC, metricNanos);
           timer.record(Stage.IMAGE, share + metricNanos);
-          if (!featureMetrics.isEmpty()) {
+          if (perImage != null && !setup.featureMetrics().isEmpty()) {
+            Map<String, FeatureMetric.Accumulator> fresh = new LinkedHashMap<>();
+            setup.featureMetrics().forEach(fm -> fresh.put(fm.id(), fm.start()));
+            addFeatureMetrics(sample, norm, loaded.label(), pred.height(), pred.width(), fresh.values());
+            fresh.forEach((id, acc) -> perImage.get(id).add(acc.state()));
+          } else if (!featureMetrics.isEmpty()) {
             addFeatureMetrics(sample, norm, loaded.label(), pred.height(), pred.width(), featureMetrics.values());
           }
           if (predictionsDir != null) {
@@ -259,14 +335,10 @@ public final class Evaluator {
         checkpoint.imageDone(done, metric, featureMetrics);
       }
     }
-    double wall = (System.nanoTime() - started) / 1e9;
-    Map<String, Double> extra = new LinkedHashMap<>();
-    featureMetrics.forEach((id, acc) -> extra.put(id, acc.result()));
-    return results(metric.result(), extra, classes, weightsPath, weightsSha256, startedAt, wall);
   }
 
   /** The protocol's feature metrics, found among the {@link FeatureMetric} plugins. */
-  private static List<FeatureMetric> featureMetrics(Protocol p) {
+  static List<FeatureMetric> featureMetrics(Protocol p) {
     List<FeatureMetric> found = new ArrayList<>();
     if (p.featureMetrics() == null) {
       return found;
@@ -517,8 +589,10 @@ public final class Evaluator {
     throw new UnknownNameException("post-processor", id, ids);
   }
 
-  private EvalResults results(SegmentationMetrics m, Map<String, Double> extra, List<ClassPrompt> classes,
-      String weights, String weightsSha256, Instant startedAt, double wall) {
+  private static EvalResults results(MethodInfo info, DatasetSpec spec, DatasetIndex index, Protocols.Resolved resolved,
+      SegmentationMetrics m, Map<String, Double> extra, String weights, String weightsSha256, Instant startedAt,
+      double wall) {
+    List<ClassPrompt> classes = classes(resolved.protocol(), spec);
     List<EvalResults.ClassResult> rows = new ArrayList<>();
     for (int c = 0; c < classes.size(); c++) {
       rows.add(new EvalResults.ClassResult(classes.get(c).name(), finite(m.classIoU()[c]), finite(m.classAcc()[c])));
@@ -538,7 +612,7 @@ public final class Evaluator {
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
-    return new EvalResults("ovss-results/1", method.info().id(), method.info().displayName(), weights, weightsSha256,
+    return new EvalResults("ovss-results/1", info.id(), info.displayName(), weights, weightsSha256,
         spec.name(), spec.contentHash(), index.splitHash(), m.images(), protocol, resolved.hash(),
         resolved.protocol().citation(), metrics, rows, provenance);
   }

@@ -37,7 +37,8 @@ public final class ProgressBar {
     out.flush();
   }
 
-  static String format(long seconds) {
+  /** Seconds as h:mm:ss. */
+  public static String format(long seconds) {
     Duration d = Duration.ofSeconds(seconds);
     return String.format("%d:%02d:%02d", d.toHours(), d.toMinutesPart(), d.toSecondsPart());
   }

@@ -1,0 +1,80 @@
+package org.ovss.runner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.ovss.clip.model.ClipPresets;
+import org.ovss.runner.eval.ShardWorker;
+
+/**
+ * {@code ovss run --spark local[2]} and {@code ovss eval --spark}: an embedded Spark gives the metrics of
+ * {@code ovss eval} cell by cell, also when tasks fail on their first attempt, and a second run evaluates nothing.
+ * (In the package of the runner's CLI tests, whose helpers it uses.)
+ */
+class SparkRunTest {
+  @RegisterExtension final ConsoleCapture console = new ConsoleCapture();
+
+  @TempDir Path dir;
+
+  @Test
+  void aPlanOnSparkEqualsOneEvalPerCellAndASecondRunEvaluatesNothing() throws Exception {
+    Path plan = RunCommandTest.planOf(dir, "");
+    assertThat(Main.execute("run", plan.toString(), "--spark", "local[2]")).as(console.err()).isZero();
+    assertThat(console.err()).contains("spark: starting local[2]").contains("spark sclip on voc21");
+    String firstBoard = RunCommandTest.board(console.out());
+    Path runs = dir.resolve("runs");
+    for (String[] c : new String[][] {{"a", "sclip", "a.safetensors"}, {"b", "maskclip", "b.safetensors"}}) {
+      for (String dataset : List.of("voc21", "voc20")) {
+        JsonNode expected = RunCommandTest.eval(dir, c[1], c[2], dataset);
+        JsonNode got = RunCommandTest.cell(runs, c[0], dataset);
+        assertThat(got.get("metrics")).as(c[0] + " " + dataset).isEqualTo(expected.get("metrics"));
+        assertThat(got.get("classes")).isEqualTo(expected.get("classes"));
+        assertThat(got.get("images").asInt()).isEqualTo(3);
+      }
+    }
+    assertThat(runs.resolve("cells/b/voc21@sclip/predictions/x2.png")).exists();
+
+    console.reset();
+    assertThat(Main.execute("run", plan.toString(), "--spark", "local[2]")).as(console.err()).isZero();
+    assertThat(console.err()).doesNotContain("spark: starting");
+    assertThat(console.err().split("skipped", -1)).hasSize(5);
+    assertThat(RunCommandTest.board(console.out())).isEqualTo(firstBoard);
+  }
+
+  @Test
+  void tasksFailingOnTheirFirstAttemptAreRetriedAndTheResultIsTheSame() throws Exception {
+    Path weights = ClipPresets.writeRandom("tiny", 9L, dir.resolve("clip.safetensors"));
+    Path root = EvalCommandTest.vocLayout(dir.resolve("VOC2012"), List.of("a", "b", "c", "d", "e"), 40, 52);
+    String[] base = {"eval", "--method", "sclip", "--weights", weights.toString(), "--dataset", "voc21",
+        "--data-root", root.toString(), "--short-side", "48", "--crop", "32", "--stride", "16", "--prompts",
+        "a-photo-of", "--save-predictions"};
+    assertThat(Main.execute(EvalCommandTest.concat(base, "--out", dir.resolve("local").toString()))).isZero();
+    int openedBefore = ShardWorker.openedCount();
+    System.setProperty("spark.ovss.test.failFirstAttempt", "0,2");
+    try {
+      // local[2,2]: two task threads, a task may fail twice (local mode's retry count comes with the master)
+      assertThat(Main.execute(EvalCommandTest.concat(base, "--out", dir.resolve("spark").toString(), "--spark",
+          "local[2,2]", "--shard-images", "1"))).as(console.err()).isZero();
+    } finally {
+      System.clearProperty("spark.ovss.test.failFirstAttempt");
+    }
+    assertThat(console.err()).contains("injected failure of the first attempt of shard 0");
+    // five shards, two task threads: the method was opened once per concurrent task, never per shard
+    assertThat(ShardWorker.openedCount() - openedBefore).isBetween(1, 2);
+    JsonNode a = new ObjectMapper().readTree(dir.resolve("local/results.json").toFile());
+    JsonNode b = new ObjectMapper().readTree(dir.resolve("spark/results.json").toFile());
+    assertThat(b.get("metrics")).isEqualTo(a.get("metrics"));
+    assertThat(b.get("classes")).isEqualTo(a.get("classes"));
+    assertThat(b.get("images").asInt()).isEqualTo(5);
+    for (String id : List.of("a", "b", "c", "d", "e")) {
+      assertThat(dir.resolve("spark/predictions/" + id + ".png")).hasSameBinaryContentAs(
+          dir.resolve("local/predictions/" + id + ".png"));
+    }
+  }
+}
