@@ -12,6 +12,7 @@ import org.ovss.api.SegmentationMethod;
 import org.ovss.datasets.DatasetIndex;
 import org.ovss.datasets.DatasetSpec;
 import org.ovss.runner.eval.EvalResults;
+import org.ovss.runner.eval.EvalRun;
 import org.ovss.runner.eval.Evaluator;
 import org.ovss.runner.eval.Provenance;
 import org.ovss.runner.eval.QueryCache;
@@ -40,7 +41,8 @@ public final class Bench {
   /** Runs the benchmark and returns the report (JSON-ready: maps, lists, numbers, strings). */
   public static Map<String, Object> run(Request r, PrintStream console) {
     DatasetSpec spec = BenchData.spec(r.classes());
-    Protocols.Resolved resolved = Protocols.resolve(r.protocol(), spec.name(), r.overrides());
+    Protocols.Resolved resolved = Protocols.withPrecision(Protocols.resolve(r.protocol(), spec.name(), r.overrides()),
+        r.config().execution().precision());
     Protocol p = resolved.protocol();
     Path warmData = r.workDir().resolve("warmup");
     Path data = r.workDir().resolve("measured");
@@ -98,6 +100,7 @@ public final class Bench {
       report.put("prefetch", r.prefetch());
       report.put("crossImageBatches", r.crossImageBatches());
       report.put("threads", threads());
+      report.put("execution", EvalRun.describe(r.config().execution()));
       report.put("imagesPerSecond", r.images() / wall);
       report.put("wallSeconds", wall);
       report.put("secondsPerImage", perImage);

@@ -14,8 +14,9 @@ final class BenchText {
     b.append(String.format("%s, %s, protocol %s: %d images of %sx%s (resized %sx%s, %s windows, batch %s), %s classes%n",
         r.get("method"), r.get("weights"), r.get("protocol"), (Integer) r.get("images"), size.get(0), size.get(1),
         resized.get(0), resized.get(1), r.get("windows"), r.get("windowBatch"), r.get("classes")));
-    b.append(String.format("threads %s, prefetch %s, images share forwards %s%n", r.get("threads"), r.get("prefetch"),
-        r.get("crossImageBatches")));
+    Map<?, ?> ex = (Map<?, ?>) r.get("execution");
+    b.append(String.format("engine %s %s on %s, threads %s, prefetch %s, images share forwards %s%n", ex.get("engine"),
+        ex.get("precision"), ex.get("device"), r.get("threads"), r.get("prefetch"), r.get("crossImageBatches")));
     b.append(String.format("%-22s %10s %10s %10s%n", "stage (ms)", "p50", "p90", "p99"));
     for (Map.Entry<?, ?> e : ((Map<?, ?>) r.get("stages")).entrySet()) {
       Map<?, ?> s = (Map<?, ?>) e.getValue();

@@ -44,7 +44,7 @@ final class EncodeCommand implements Runnable {
   public void run() {
     MethodProvider provider = methodOptions.provider(Capability.ENCODE);
     RgbImage rgb = ImageFiles.read(image);
-    try (SegmentationMethod m = provider.open(methodOptions.config()); NDManager manager = NDManager.newBaseManager()) {
+    try (SegmentationMethod m = provider.open(methodOptions.config(provider)); NDManager manager = NDManager.newBaseManager()) {
       InputSpec spec = m.inputSpec();
       int[] hw = Preprocess.shortSideSize(rgb.height(), rgb.width(), size == null ? spec.resolution() : size, spec.patchSize());
       RgbImage resized = Resize.bilinear(rgb, hw[0], hw[1]);

@@ -60,7 +60,7 @@ final class EvalCommand implements Runnable {
   public void run() {
     MethodProvider provider = methodOptions.provider(Capability.SEGMENT);
     DatasetSpec spec = Files.isRegularFile(Path.of(dataset)) ? DatasetSpecs.load(Path.of(dataset)) : DatasetSpecs.get(dataset);
-    EvalResults results = EvalRun.run(new EvalRun.Request(provider, methodOptions.config(), spec, dataRoot, protocol,
+    EvalResults results = EvalRun.run(new EvalRun.Request(provider, methodOptions.config(provider), spec, dataRoot, protocol,
         overrides.map(), limit, savePredictions, windowBatch, out, restart,
         shareForwards), weightsLabel, System.err);
     System.out.printf("%s on %s (%d images, protocol %s %s): mIoU %.2f  mAcc %.2f  aAcc %.2f%n", results.method(),

@@ -39,15 +39,4 @@ record Int8Weights(byte[] values, float[] scales, int out, int in) {
     }
     return t;
   }
-
-  /** The weight the quantised values stand for, [out, in]. */
-  float[] dequantized() {
-    float[] w = new float[values.length];
-    for (int o = 0; o < out; o++) {
-      for (int i = 0; i < in; i++) {
-        w[o * in + i] = values[o * in + i] * scales[o];
-      }
-    }
-    return w;
-  }
 }

@@ -17,7 +17,7 @@ import org.ovss.clip.model.AttentionMode;
 public final class MaskClipProvider implements MethodProvider {
   static final MethodInfo INFO = new MethodInfo(
       "maskclip", "MaskCLIP", "baseline: Zhou et al. 2022, Extract Free Dense Labels from CLIP",
-      Set.of(Capability.ENCODE, Capability.SEGMENT), "sclip", ClipDenseMethod.KNOBS);
+      Set.of(Capability.ENCODE, Capability.SEGMENT, Capability.ONNXRUNTIME), "sclip", ClipDenseMethod.KNOBS);
 
   @Override
   public MethodInfo info() {

@@ -16,7 +16,7 @@ import org.ovss.clip.model.AttentionMode;
 public final class SclipProvider implements MethodProvider {
   static final MethodInfo INFO = new MethodInfo(
       "sclip", "SCLIP", "Wang et al. 2024, SCLIP: Rethinking Self-Attention for Dense Vision-Language Inference (seed 004)",
-      Set.of(Capability.ENCODE, Capability.SEGMENT), "sclip", ClipDenseMethod.KNOBS);
+      Set.of(Capability.ENCODE, Capability.SEGMENT, Capability.ONNXRUNTIME), "sclip", ClipDenseMethod.KNOBS);
 
   @Override
   public MethodInfo info() {
