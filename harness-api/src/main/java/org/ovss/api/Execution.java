@@ -56,6 +56,12 @@ public record Execution(Engine engine, Precision precision, String device, Strin
     }
   }
 
+  /** The device as DJL names it, for every NDManager and model of a run. */
+  public ai.djl.Device djlDevice() {
+    int gpu = gpuIndex();
+    return gpu < 0 ? ai.djl.Device.cpu() : ai.djl.Device.gpu(gpu);
+  }
+
   /** The GPU index of {@link #device}, or -1 on the CPU. */
   public int gpuIndex() {
     if (device.equals("cpu")) {

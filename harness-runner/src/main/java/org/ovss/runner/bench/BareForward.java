@@ -1,5 +1,6 @@
 package org.ovss.runner.bench;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -14,12 +15,13 @@ import org.ovss.runner.eval.SlideWindows;
  */
 final class BareForward implements AutoCloseable {
   private final SegmentationMethod method;
-  private final NDManager manager = NDManager.newBaseManager();
+  private final NDManager manager;
   private final List<NDArray> inputs = new ArrayList<>();
   private final List<Long> runs = new ArrayList<>();
 
-  BareForward(SegmentationMethod method, List<SlideWindows.Window> windows, int batch, long seed) {
+  BareForward(SegmentationMethod method, List<SlideWindows.Window> windows, int batch, long seed, Device device) {
     this.method = method;
+    this.manager = NDManager.newBaseManager(device);
     manager.getEngine().setRandomSeed((int) seed);
     for (int start = 0; start < windows.size(); start += batch) {
       SlideWindows.Window first = windows.get(start);

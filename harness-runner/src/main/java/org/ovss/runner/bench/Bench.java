@@ -64,7 +64,7 @@ public final class Bench {
       console.printf("bench: %s, %d warm-up image(s) (text encoding included) ...%n", method.info().id(), r.warmup());
       if (r.warmup() > 0) {
         new Evaluator(method, spec, DatasetIndex.open(spec, warmData), resolved, null, r.windowBatch())
-            .timer(warm).prefetch(r.prefetch()).crossImageBatches(r.crossImageBatches()).queryCache(cache).run(quiet, r.weightsLabel(), "");
+            .device(r.config().execution().djlDevice()).timer(warm).prefetch(r.prefetch()).crossImageBatches(r.crossImageBatches()).queryCache(cache).run(quiet, r.weightsLabel(), "");
       }
       int[] size = CvResize.rescaleSize(r.height(), r.width(), p.longSide(), p.shortSide());
       List<SlideWindows.Window> windows = p.slide()
@@ -74,13 +74,13 @@ public final class Bench {
           r.images(), windows.size());
       // The bare forward runs after every image rather than once, so that both sides of the overhead ratio see the
       // same share of whatever else the machine is doing.
-      try (BareForward bare = new BareForward(method, windows, r.windowBatch(), r.seed())) {
+      try (BareForward bare = new BareForward(method, windows, r.windowBatch(), r.seed(), r.config().execution().djlDevice())) {
         bare.run(); // warms up the input shapes outside the measurement
         bare.reset();
         StageRecorder rec = new StageRecorder(bare::run);
         long start = System.nanoTime();
         EvalResults results = new Evaluator(method, spec, DatasetIndex.open(spec, data), resolved, null, r.windowBatch())
-            .timer(rec).prefetch(r.prefetch()).crossImageBatches(r.crossImageBatches()).queryCache(cache).run(quiet, r.weightsLabel(), "");
+            .device(r.config().execution().djlDevice()).timer(rec).prefetch(r.prefetch()).crossImageBatches(r.crossImageBatches()).queryCache(cache).run(quiet, r.weightsLabel(), "");
         double wall = (System.nanoTime() - start) / 1e9 - bare.totalSeconds();
         double perImage = wall / r.images();
         double barePerImage = bare.totalSeconds() / bare.runs();

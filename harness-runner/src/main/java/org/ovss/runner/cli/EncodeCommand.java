@@ -46,7 +46,7 @@ final class EncodeCommand implements Runnable {
     MethodProvider provider = methodOptions.provider(Capability.ENCODE);
     MethodConfig config = methodOptions.config(provider); // engine settings checked before any file is read
     RgbImage rgb = ImageFiles.read(image);
-    try (SegmentationMethod m = provider.open(config); NDManager manager = NDManager.newBaseManager()) {
+    try (SegmentationMethod m = provider.open(config); NDManager manager = NDManager.newBaseManager(config.execution().djlDevice())) {
       InputSpec spec = m.inputSpec();
       int[] hw = Preprocess.shortSideSize(rgb.height(), rgb.width(), size == null ? spec.resolution() : size, spec.patchSize());
       RgbImage resized = Resize.bilinear(rgb, hw[0], hw[1]);

@@ -87,6 +87,7 @@ public final class EvalRun {
       EvalResults results;
       try (SegmentationMethod m = r.provider().open(r.config())) {
         results = new Evaluator(m, r.spec(), index, resolved, predictions, r.windowBatch())
+            .device(execution.djlDevice())
             .checkpoint(checkpoint)
             .crossImageBatches(r.shareForwards())
             .run(console, weights.toString(), weightsSha)

@@ -27,7 +27,10 @@ class SlideParityTest {
     return Path.of(System.getProperty("ovss.parity.dir", "../../shared/parity/clip-tiny")).toAbsolutePath();
   }
 
-  /** Both engines of the encoders: PyTorch and ONNX Runtime (fp32). */
+  /**
+   * Both engines of the encoders: PyTorch and ONNX Runtime (fp32), on {@code -Dovss.test.device} (default cpu) with
+   * {@code -Dovss.test.ep} for ONNX Runtime on a GPU ({@code scripts/gpu-check.sh}).
+   */
   @ParameterizedTest
   @EnumSource(Execution.Engine.class)
   void slideInferenceAndPostprocessingMatchTheReference(Execution.Engine engine) throws Exception {
@@ -43,7 +46,8 @@ class SlideParityTest {
         NDManager m = NDManager.newBaseManager();
         SegmentationMethod sclip = MethodRegistry.discover().get("sclip")
             .open(MethodConfig.of(dir().resolve("weights-openai.safetensors"), null)
-                .withExecution(new Execution(engine, Execution.Precision.FP32, "cpu", null)))) {
+                .withExecution(new Execution(engine, Execution.Precision.FP32, System.getProperty("ovss.test.device", "cpu"),
+                    engine == Execution.Engine.ONNXRUNTIME ? System.getProperty("ovss.test.ep") : null)))) {
       NDArray image = m.create(io.readFloats("image"), new Shape(io.info("image").shape()));
       long[] qc = io.readLongs("query_class");
       int[] queryClass = new int[qc.length];

@@ -66,7 +66,7 @@ public class ClipDenseMethod implements SegmentationMethod {
     this.config = config;
     this.lastBlock = lastBlock;
     this.textBatch = PromptEncoder.textBatch(config);
-    manager = NDManager.newBaseManager();
+    manager = NDManager.newBaseManager(config.execution().djlDevice());
     parameters = new ParameterStore(manager, false);
     if (config.weights().isPresent()) {
       try {

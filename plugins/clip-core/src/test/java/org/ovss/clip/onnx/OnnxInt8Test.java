@@ -18,7 +18,7 @@ import org.ovss.clip.weights.ClipWeights;
 
 /** int8 towers: the quantisation arithmetic by hand, and the int8 outputs close to fp32 on the tiny CLIP. */
 class OnnxInt8Test {
-  private static final Execution INT8 = new Execution(Execution.Engine.ONNXRUNTIME, Execution.Precision.INT8, "cpu", null);
+  private static final Execution INT8 = OnnxParityTest.testExecution(Execution.Precision.INT8);
 
   @TempDir Path cacheDir;
 

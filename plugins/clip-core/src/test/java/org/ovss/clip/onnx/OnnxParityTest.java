@@ -25,7 +25,17 @@ import org.ovss.clip.weights.ClipWeights;
  */
 class OnnxParityTest {
   private static final String IO = "io.safetensors";
-  static final Execution ORT_FP32 = new Execution(Execution.Engine.ONNXRUNTIME, Execution.Precision.FP32, "cpu", null);
+  /**
+   * ONNX Runtime fp32 on {@code -Dovss.test.device} (default cpu) with {@code -Dovss.test.ep} (cuda or tensorrt on a
+   * GPU): {@code scripts/gpu-check.sh} runs these tests on a GPU machine.
+   */
+  static final Execution ORT_FP32 = testExecution(Execution.Precision.FP32);
+
+  static Execution testExecution(Execution.Precision precision) {
+    String ep = System.getProperty("ovss.test.ep");
+    return new Execution(Execution.Engine.ONNXRUNTIME, precision, System.getProperty("ovss.test.device", "cpu"),
+        ep == null || ep.isBlank() ? null : ep);
+  }
 
   @TempDir Path cacheDir;
 
