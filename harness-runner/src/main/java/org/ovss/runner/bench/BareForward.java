@@ -18,6 +18,7 @@ final class BareForward implements AutoCloseable {
   private final NDManager manager;
   private final List<NDArray> inputs = new ArrayList<>();
   private final List<Long> runs = new ArrayList<>();
+  private long cpuNanos;
 
   BareForward(SegmentationMethod method, List<SlideWindows.Window> windows, int batch, long seed, Device device) {
     this.method = method;
@@ -38,8 +39,10 @@ final class BareForward implements AutoCloseable {
         NDArray x = in.duplicate();
         x.attach(scope);
         long t = System.nanoTime();
+        long c = Memory.processCpuNanos();
         method.encodeImage(x).close();
         nanos += System.nanoTime() - t;
+        cpuNanos += Memory.processCpuNanos() - c;
       }
     }
     runs.add(nanos);
@@ -47,10 +50,16 @@ final class BareForward implements AutoCloseable {
 
   void reset() {
     runs.clear();
+    cpuNanos = 0;
   }
 
   int runs() {
     return runs.size();
+  }
+
+  /** Process CPU seconds of the forwards since the last reset (every thread's, the other threads' idling included). */
+  double cpuSeconds() {
+    return cpuNanos / 1e9;
   }
 
   double totalSeconds() {

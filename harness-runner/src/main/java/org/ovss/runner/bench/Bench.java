@@ -79,9 +79,11 @@ public final class Bench {
         bare.reset();
         StageRecorder rec = new StageRecorder(bare::run);
         long start = System.nanoTime();
+        long cpuStart = Memory.processCpuNanos();
         EvalResults results = new Evaluator(method, spec, DatasetIndex.open(spec, data), resolved, null, r.windowBatch())
             .device(r.config().execution().djlDevice()).timer(rec).prefetch(r.prefetch()).crossImageBatches(r.crossImageBatches()).queryCache(cache).run(quiet, r.weightsLabel(), "");
         double wall = (System.nanoTime() - start) / 1e9 - bare.totalSeconds();
+        double cpu = (Memory.processCpuNanos() - cpuStart) / 1e9 - bare.cpuSeconds();
         double perImage = wall / r.images();
         double barePerImage = bare.totalSeconds() / bare.runs();
       report.put("schema", "ovss-bench/1");
@@ -107,6 +109,10 @@ public final class Bench {
       report.put("bareForwardSeconds", barePerImage);
       report.put("bareForwardP50Seconds", bare.median());
       report.put("overheadRatio", perImage / barePerImage);
+      // CPU seconds: steadier than wall time when other work shares the machine
+      report.put("cpuSecondsPerImage", cpu / r.images());
+      report.put("bareForwardCpuSeconds", bare.cpuSeconds() / bare.runs());
+      report.put("cpuOverheadRatio", (cpu / r.images()) / (bare.cpuSeconds() / bare.runs()));
       Map<String, Object> stages = new LinkedHashMap<>();
       for (Stage s : List.of(Stage.LOAD, Stage.ENCODE, Stage.AGGREGATE, Stage.POSTPROCESS, Stage.METRIC, Stage.IMAGE)) {
         stages.put(s.label(), rec.summary(s));
