@@ -1,16 +1,16 @@
 package org.ovss.clip.onnx;
 
 import ai.djl.Device;
-import ai.djl.MalformedModelException;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ModelNotFoundException;
-import ai.djl.repository.zoo.ZooModel;
+import ai.djl.onnxruntime.engine.OrtNDManager;
+import ai.djl.onnxruntime.engine.OrtSymbolBlock;
 import ai.djl.training.ParameterStore;
-import ai.djl.translate.NoopTranslator;
-import java.io.IOException;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -36,7 +36,7 @@ public final class OnnxClipTowers implements AutoCloseable {
   private final ClipModel model;
   private final Execution execution;
   private final OnnxCache cache;
-  private final Map<String, ZooModel<NDList, NDList>> loaded = new LinkedHashMap<>();
+  private final Map<String, Loaded> loaded = new LinkedHashMap<>();
   private final ParameterStore noParameters = new ParameterStore();
   private String weightsKey;
 
@@ -77,13 +77,13 @@ public final class OnnxClipTowers implements AutoCloseable {
   }
 
   private synchronized NDArray run(String key, NDArray input, org.ovss.datasets.AtomicFiles.Body export) {
-    ZooModel<NDList, NDList> m = loaded.get(key);
+    Loaded m = loaded.get(key);
     if (m == null) {
       m = load(cache.getOrExport(key, export));
       loaded.put(key, m);
     }
     NDManager caller = input.getManager();
-    NDList out = m.getBlock().forward(noParameters, new NDList(input), false);
+    NDList out = m.block().forward(noParameters, new NDList(input), false);
     NDArray result = caller.from(out.head()); // the engine's array copied into the caller's manager
     if (result != out.head()) {
       out.close();
@@ -91,25 +91,50 @@ public final class OnnxClipTowers implements AutoCloseable {
     return result;
   }
 
-  private ZooModel<NDList, NDList> load(Path file) {
-    Criteria.Builder<NDList, NDList> b = Criteria.builder()
-        .setTypes(NDList.class, NDList.class)
-        .optModelPath(file)
-        .optEngine("OnnxRuntime")
-        .optTranslator(new NoopTranslator())
-        .optDevice(device())
-        .optOption("interOpNumThreads", "1");
-    String threads = System.getProperty(THREADS_PROPERTY);
-    if (threads != null) {
-      b.optOption("intraOpNumThreads", threads);
-    }
-    if (execution.ep() != null) {
-      b.optOption("ortDevice", execution.ep().equals("tensorrt") ? "TensorRT" : "CUDA");
-    }
+  /**
+   * A session on DJL's OnnxRuntime engine: the session options are set here (DJL's model loader cannot set the
+   * spinning policy), the session wrapped in DJL's {@link OrtSymbolBlock} with a manager of that engine.
+   */
+  private Loaded load(Path file) {
     try {
-      return b.build().loadModel();
-    } catch (IOException | ModelNotFoundException | MalformedModelException e) {
-      throw new InvalidInputException("cannot load the ONNX model " + file + " in ONNX Runtime: " + e.getMessage(), e);
+      Engine engine = Engine.getEngine("OnnxRuntime"); // first: DJL's engine creates the process's environment
+      OrtEnvironment env = OrtEnvironment.getEnvironment();
+      OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      options.setInterOpNumThreads(1);
+      String threads = System.getProperty(THREADS_PROPERTY);
+      if (threads != null) {
+        options.setIntraOpNumThreads(Integer.parseInt(threads.strip()));
+      }
+      // Idle pool threads sleep instead of spinning: on a machine shared with other work, spinning threads take
+      // the cores the working ones need (-Dovss.ort.spinning=true restores ONNX Runtime's default).
+      options.addConfigEntry("session.intra_op.allow_spinning", Boolean.getBoolean(SPINNING_PROPERTY) ? "1" : "0");
+      int gpu = execution.gpuIndex();
+      if ("tensorrt".equals(execution.ep())) {
+        options.addTensorrt(gpu);
+        options.addCUDA(gpu); // for the nodes TensorRT does not take
+      } else if (gpu >= 0) {
+        options.addCUDA(gpu);
+      }
+      OrtSession session = env.createSession(file.toString(), options);
+      OrtNDManager manager = (OrtNDManager) engine.newBaseManager(device());
+      return new Loaded(new OrtSymbolBlock(session, manager), manager, options);
+    } catch (OrtException | RuntimeException e) {
+      throw new InvalidInputException("cannot load the ONNX model " + file + " in ONNX Runtime (" + execution.device()
+          + (execution.ep() == null ? "" : ", " + execution.ep()) + "): " + e.getMessage(), e);
+    }
+  }
+
+  /** System property: let ONNX Runtime's idle pool threads spin (its default); off here. */
+  public static final String SPINNING_PROPERTY = "ovss.ort.spinning";
+
+  private record Loaded(OrtSymbolBlock block, OrtNDManager manager, OrtSession.SessionOptions options)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      block.close();
+      manager.close();
+      options.close();
     }
   }
 
@@ -152,7 +177,7 @@ public final class OnnxClipTowers implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    loaded.values().forEach(ZooModel::close);
+    loaded.values().forEach(Loaded::close);
     loaded.clear();
   }
 }
