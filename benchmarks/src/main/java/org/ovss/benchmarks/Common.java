@@ -15,6 +15,21 @@ final class Common {
   private Common() {}
 
   /** A CLIP of a released architecture with seeded random weights in {@code manager}, no file needed. */
+  /**
+   * The encoders of a JMH {@code execution} parameter: "pytorch" (null: the caller runs clip-core's blocks), or
+   * "onnxruntime-fp32" / "onnxruntime-int8" on ONNX Runtime, exported into the usual cache (OnnxCache.fromEnvironment).
+   */
+  static org.ovss.clip.onnx.OnnxClipTowers towers(String execution, ClipModel model) {
+    if (execution.equals("pytorch")) {
+      return null;
+    }
+    org.ovss.api.Execution.Precision p = execution.endsWith("int8")
+        ? org.ovss.api.Execution.Precision.INT8 : org.ovss.api.Execution.Precision.FP32;
+    return new org.ovss.clip.onnx.OnnxClipTowers(model,
+        new org.ovss.api.Execution(org.ovss.api.Execution.Engine.ONNXRUNTIME, p, "cpu", null),
+        org.ovss.clip.onnx.OnnxCache.fromEnvironment());
+  }
+
   static ClipModel randomClip(String arch, NDManager manager) {
     offline();
     ClipModel model = new ClipModel(ClipPresets.get(arch));

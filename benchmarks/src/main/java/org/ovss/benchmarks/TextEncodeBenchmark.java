@@ -24,7 +24,8 @@ import org.ovss.clip.tokenizer.ClipTokenizer;
 
 /**
  * A 171-class vocabulary (COCO-Stuff's size) with the 80 OpenAI templates through a random CLIP text tower:
- * 13,680 prompts, tokenised and encoded in batches of 256, as ClipDenseMethod does once per vocabulary.
+ * 13,680 prompts, tokenised and encoded in batches of 256, as ClipDenseMethod does once per vocabulary, on each
+ * engine and precision ({@code execution}: pytorch, onnxruntime-fp32, onnxruntime-int8).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -42,6 +43,11 @@ public class TextEncodeBenchmark {
   @Param({"256"})
   public int batch;
 
+  @Param({"pytorch", "onnxruntime-fp32", "onnxruntime-int8"})
+  public String execution;
+
+  private org.ovss.clip.onnx.OnnxClipTowers onnx;
+
   private NDManager manager;
   private ClipModel model;
   private ParameterStore parameters;
@@ -54,6 +60,7 @@ public class TextEncodeBenchmark {
     model = Common.randomClip(arch, manager);
     parameters = new ParameterStore(manager, false);
     tokenizer = ClipTokenizer.bundledClipVocabulary();
+    onnx = Common.towers(execution, model);
     PromptSet set = PromptSet.named("openai-imagenet-80");
     prompts = new java.util.ArrayList<>();
     for (int c = 0; c < classes; c++) {
@@ -65,6 +72,9 @@ public class TextEncodeBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() {
+    if (onnx != null) {
+      onnx.close();
+    }
     manager.close();
   }
 
@@ -79,7 +89,8 @@ public class TextEncodeBenchmark {
         System.arraycopy(tokenizer.tokenize(chunk.get(i), context), 0, ids, i * context, context);
       }
       try (NDManager scope = manager.newSubManager()) {
-        sum += model.encodeText(parameters, scope.create(ids, new Shape(chunk.size(), context)), false).getFloat(0, 0);
+        ai.djl.ndarray.NDArray in = scope.create(ids, new Shape(chunk.size(), context));
+        sum += (onnx != null ? onnx.text(in) : model.encodeText(parameters, in, false)).getFloat(0, 0);
       }
     }
     return sum;

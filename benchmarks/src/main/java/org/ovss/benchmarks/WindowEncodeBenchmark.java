@@ -23,7 +23,8 @@ import org.ovss.clip.model.ClipModel;
 
 /**
  * The six 224-px windows of a 336x448 image (SCLIP protocol on a 375x500 image) through a random CLIP image tower
- * with SCLIP's last block: one forward of all six against six forwards of one.
+ * with SCLIP's last block: one forward of all six against six forwards of one, on each engine and precision
+ * ({@code execution}: pytorch, onnxruntime-fp32, onnxruntime-int8).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,6 +39,11 @@ public class WindowEncodeBenchmark {
   @Param({"6"})
   public int windows;
 
+  @Param({"pytorch", "onnxruntime-fp32", "onnxruntime-int8"})
+  public String execution;
+
+  private org.ovss.clip.onnx.OnnxClipTowers onnx;
+
   private NDManager manager;
   private ClipModel model;
   private ParameterStore parameters;
@@ -50,11 +56,19 @@ public class WindowEncodeBenchmark {
     parameters = new ParameterStore(manager, false);
     int res = model.config().imageResolution();
     batch = manager.create(Common.uniform(windows * 3 * res * res, 1f, 1L), new Shape(windows, 3, res, res));
+    onnx = Common.towers(execution, model);
   }
 
   @TearDown(Level.Trial)
   public void tearDown() {
+    if (onnx != null) {
+      onnx.close();
+    }
     manager.close();
+  }
+
+  private NDArray tokens(NDArray x) {
+    return onnx != null ? onnx.imageTokens(x, AttentionMode.CSA) : model.visual().forwardTokens(parameters, x, AttentionMode.CSA, false);
   }
 
   @Benchmark
@@ -62,7 +76,7 @@ public class WindowEncodeBenchmark {
     try (NDManager scope = manager.newSubManager()) {
       NDArray x = batch.duplicate();
       x.attach(scope);
-      return model.visual().forwardTokens(parameters, x, AttentionMode.CSA, false).getFloat(0, 0, 0);
+      return tokens(x).getFloat(0, 0, 0);
     }
   }
 
@@ -73,7 +87,7 @@ public class WindowEncodeBenchmark {
       try (NDManager scope = manager.newSubManager()) {
         NDArray x = batch.get(i + ":" + (i + 1));
         x.attach(scope);
-        sum += model.visual().forwardTokens(parameters, x, AttentionMode.CSA, false).getFloat(0, 0, 0);
+        sum += tokens(x).getFloat(0, 0, 0);
       }
     }
     return sum;

@@ -1,7 +1,9 @@
 package org.ovss.datasets;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -28,6 +30,17 @@ public final class AtomicFiles {
 
   /** Writes {@code bytes}, creating missing parent folders. */
   public static void write(Path target, byte[] bytes) throws IOException {
+    write(target, (OutputStream out) -> out.write(bytes));
+  }
+
+  /** What a streamed write puts in the file. */
+  @FunctionalInterface
+  public interface Body {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /** Writes what {@code body} streams (a file too large to hold as one array), creating missing parent folders. */
+  public static void write(Path target, Body body) throws IOException {
     Path file = target.toAbsolutePath();
     Path dir = file.getParent();
     Files.createDirectories(dir);
@@ -35,10 +48,9 @@ public final class AtomicFiles {
     Path tmp = dir.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
+        OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20);
+        body.writeTo(out);
+        out.flush(); // not closed: that would close the channel before the force
         ch.force(true);
       }
       try {

@@ -7,5 +7,10 @@ public enum Capability {
   /** {@link SegmentationMethod#encodeText} and {@link SegmentationMethod#encodeImage}. */
   ENCODE,
   /** {@link SegmentationMethod#segment}: per-query logits for a batch of windows. */
-  SEGMENT
+  SEGMENT,
+  /**
+   * The encoders also run on ONNX Runtime ({@link Execution.Engine#ONNXRUNTIME}, int8 included) when {@link
+   * MethodConfig#execution()} asks; a method without it runs on PyTorch only.
+   */
+  ONNXRUNTIME
 }

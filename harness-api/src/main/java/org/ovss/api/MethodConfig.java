@@ -13,12 +13,19 @@ import java.util.OptionalInt;
  *     {@code bpe_simple_vocab_16e6.txt.gz} file); empty means "look beside the weights"
  * @param options method knobs, see {@link MethodInfo#knobs()}
  * @param seed seed for anything random the method does (initialisation, sampling)
+ * @param execution engine, precision and device of the encoders ({@link Execution#DEFAULT} unless the run asks)
  */
 public record MethodConfig(
-    Optional<Path> weights, Optional<Path> tokenizer, Map<String, String> options, long seed) {
+    Optional<Path> weights, Optional<Path> tokenizer, Map<String, String> options, long seed, Execution execution) {
 
   public MethodConfig {
     options = Map.copyOf(options);
+    execution = execution == null ? Execution.DEFAULT : execution;
+  }
+
+  /** A configuration on the default execution (PyTorch, fp32, CPU). */
+  public MethodConfig(Optional<Path> weights, Optional<Path> tokenizer, Map<String, String> options, long seed) {
+    this(weights, tokenizer, options, seed, Execution.DEFAULT);
   }
 
   public static MethodConfig of(Path weights, Path tokenizer) {
@@ -26,11 +33,15 @@ public record MethodConfig(
   }
 
   public MethodConfig withOptions(Map<String, String> newOptions) {
-    return new MethodConfig(weights, tokenizer, newOptions, seed);
+    return new MethodConfig(weights, tokenizer, newOptions, seed, execution);
   }
 
   public MethodConfig withSeed(long newSeed) {
-    return new MethodConfig(weights, tokenizer, options, newSeed);
+    return new MethodConfig(weights, tokenizer, options, newSeed, execution);
+  }
+
+  public MethodConfig withExecution(Execution newExecution) {
+    return new MethodConfig(weights, tokenizer, options, seed, newExecution);
   }
 
   /** The weights file, or an error naming the method that needs it. */

@@ -1,5 +1,6 @@
 package org.ovss.runner.bench;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -14,12 +15,14 @@ import org.ovss.runner.eval.SlideWindows;
  */
 final class BareForward implements AutoCloseable {
   private final SegmentationMethod method;
-  private final NDManager manager = NDManager.newBaseManager();
+  private final NDManager manager;
   private final List<NDArray> inputs = new ArrayList<>();
   private final List<Long> runs = new ArrayList<>();
+  private long cpuNanos;
 
-  BareForward(SegmentationMethod method, List<SlideWindows.Window> windows, int batch, long seed) {
+  BareForward(SegmentationMethod method, List<SlideWindows.Window> windows, int batch, long seed, Device device) {
     this.method = method;
+    this.manager = NDManager.newBaseManager(device);
     manager.getEngine().setRandomSeed((int) seed);
     for (int start = 0; start < windows.size(); start += batch) {
       SlideWindows.Window first = windows.get(start);
@@ -36,8 +39,10 @@ final class BareForward implements AutoCloseable {
         NDArray x = in.duplicate();
         x.attach(scope);
         long t = System.nanoTime();
+        long c = Memory.processCpuNanos();
         method.encodeImage(x).close();
         nanos += System.nanoTime() - t;
+        cpuNanos += Memory.processCpuNanos() - c;
       }
     }
     runs.add(nanos);
@@ -45,10 +50,16 @@ final class BareForward implements AutoCloseable {
 
   void reset() {
     runs.clear();
+    cpuNanos = 0;
   }
 
   int runs() {
     return runs.size();
+  }
+
+  /** Process CPU seconds of the forwards since the last reset (every thread's, the other threads' idling included). */
+  double cpuSeconds() {
+    return cpuNanos / 1e9;
   }
 
   double totalSeconds() {

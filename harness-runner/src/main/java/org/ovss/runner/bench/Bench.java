@@ -12,6 +12,7 @@ import org.ovss.api.SegmentationMethod;
 import org.ovss.datasets.DatasetIndex;
 import org.ovss.datasets.DatasetSpec;
 import org.ovss.runner.eval.EvalResults;
+import org.ovss.runner.eval.EvalRun;
 import org.ovss.runner.eval.Evaluator;
 import org.ovss.runner.eval.Provenance;
 import org.ovss.runner.eval.QueryCache;
@@ -39,7 +40,8 @@ public final class Bench {
   /** Runs the benchmark and returns the report (JSON-ready: maps, lists, numbers, strings). */
   public static Map<String, Object> run(Request r, PrintStream console) {
     DatasetSpec spec = BenchData.spec(r.classes());
-    Protocols.Resolved resolved = Protocols.resolve(r.protocol(), spec.name(), r.overrides());
+    Protocols.Resolved resolved = Protocols.withPrecision(Protocols.resolve(r.protocol(), spec.name(), r.overrides()),
+        r.config().execution().precision());
     Protocol p = resolved.protocol();
     Path warmData = r.workDir().resolve("warmup");
     Path data = r.workDir().resolve("measured");
@@ -61,7 +63,7 @@ public final class Bench {
       console.printf("bench: %s, %d warm-up image(s) (text encoding included) ...%n", method.info().id(), r.warmup());
       if (r.warmup() > 0) {
         new Evaluator(method, spec, DatasetIndex.open(spec, warmData), resolved, null, r.windowBatch())
-            .timer(warm).prefetch(r.prefetch()).crossImageBatches(r.crossImageBatches()).queryCache(cache).run(quiet, r.weightsLabel(), "");
+            .device(r.config().execution().djlDevice()).timer(warm).prefetch(r.prefetch()).crossImageBatches(r.crossImageBatches()).queryCache(cache).run(quiet, r.weightsLabel(), "");
       }
       int[] size = p.resizedSize(r.height(), r.width());
       List<SlideWindows.Window> windows = p.slide()
@@ -71,14 +73,16 @@ public final class Bench {
           r.images(), windows.size());
       // The bare forward runs after every image rather than once, so that both sides of the overhead ratio see the
       // same share of whatever else the machine is doing.
-      try (BareForward bare = new BareForward(method, windows, r.windowBatch(), r.seed())) {
+      try (BareForward bare = new BareForward(method, windows, r.windowBatch(), r.seed(), r.config().execution().djlDevice())) {
         bare.run(); // warms up the input shapes outside the measurement
         bare.reset();
         StageRecorder rec = new StageRecorder(bare::run);
         long start = System.nanoTime();
+        long cpuStart = Memory.processCpuNanos();
         EvalResults results = new Evaluator(method, spec, DatasetIndex.open(spec, data), resolved, null, r.windowBatch())
-            .timer(rec).prefetch(r.prefetch()).crossImageBatches(r.crossImageBatches()).queryCache(cache).run(quiet, r.weightsLabel(), "");
+            .device(r.config().execution().djlDevice()).timer(rec).prefetch(r.prefetch()).crossImageBatches(r.crossImageBatches()).queryCache(cache).run(quiet, r.weightsLabel(), "");
         double wall = (System.nanoTime() - start) / 1e9 - bare.totalSeconds();
+        double cpu = (Memory.processCpuNanos() - cpuStart) / 1e9 - bare.cpuSeconds();
         double perImage = wall / r.images();
         double barePerImage = bare.totalSeconds() / bare.runs();
       report.put("schema", "ovss-bench/1");
@@ -97,12 +101,17 @@ public final class Bench {
       report.put("prefetch", r.prefetch());
       report.put("crossImageBatches", r.crossImageBatches());
       report.put("threads", threads());
+      report.put("execution", EvalRun.describe(r.config().execution()));
       report.put("imagesPerSecond", r.images() / wall);
       report.put("wallSeconds", wall);
       report.put("secondsPerImage", perImage);
       report.put("bareForwardSeconds", barePerImage);
       report.put("bareForwardP50Seconds", bare.median());
       report.put("overheadRatio", perImage / barePerImage);
+      // CPU seconds: steadier than wall time when other work shares the machine
+      report.put("cpuSecondsPerImage", cpu / r.images());
+      report.put("bareForwardCpuSeconds", bare.cpuSeconds() / bare.runs());
+      report.put("cpuOverheadRatio", (cpu / r.images()) / (bare.cpuSeconds() / bare.runs()));
       Map<String, Object> stages = new LinkedHashMap<>();
       for (Stage s : List.of(Stage.LOAD, Stage.ENCODE, Stage.AGGREGATE, Stage.POSTPROCESS, Stage.METRIC, Stage.IMAGE)) {
         stages.put(s.label(), rec.summary(s));

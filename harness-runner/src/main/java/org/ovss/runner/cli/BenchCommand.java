@@ -83,6 +83,8 @@ final class BenchCommand implements Runnable {
 
   @Mixin ProtocolOverrides overrides;
 
+  @Mixin ExecutionOptions execution;
+
   @Option(names = "--seed", defaultValue = "0", description = "seed of the random weights and images (default ${DEFAULT-VALUE})")
   long seed;
 
@@ -117,7 +119,8 @@ final class BenchCommand implements Runnable {
       file = RandomWeights.file(weights.preset, seed, cache);
       label = "random " + weights.preset + ", seed " + seed;
     }
-    MethodConfig config = new MethodConfig(Optional.of(file), Optional.ofNullable(tokenizer), options, seed);
+    MethodConfig config = new MethodConfig(Optional.of(file), Optional.ofNullable(tokenizer), options, seed,
+        execution.resolve(provider));
     Path work;
     try {
       work = Files.createTempDirectory("ovss-bench-data");

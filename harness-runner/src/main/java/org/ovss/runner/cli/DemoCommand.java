@@ -31,6 +31,7 @@ import org.ovss.runner.eval.EvalResults;
 import org.ovss.runner.eval.EvalRun;
 import org.ovss.runner.report.Reports;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -50,6 +51,8 @@ final class DemoCommand implements Runnable {
   @Option(names = "--out", defaultValue = "ovss-demo", description = "output directory (default ${DEFAULT-VALUE})") Path out;
   @Option(names = "--quick", description = "small benchmark and short training (about 3 minutes on 2 cores)") boolean quick;
   @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})") long seed;
+  /** Engine of the evaluations (training runs on PyTorch); a method without ONNX Runtime support evaluates on PyTorch. */
+  @Mixin ExecutionOptions execution;
   @Option(names = "--steps", description = "training steps of the CLIP backbone (default 500, --quick 60)") Integer steps;
   @Option(names = "--method-steps", description = "training steps of every other trained method (default 100, --quick 25)")
   Integer methodSteps;
@@ -113,7 +116,8 @@ final class DemoCommand implements Runnable {
       }
       for (Map.Entry<String, Path> v : variants.entrySet()) {
         for (String dataset : SyntheticBenchmark.SPECS) {
-          MethodConfig config = new MethodConfig(Optional.of(v.getValue()), Optional.empty(), Map.of(), seed);
+          MethodConfig config = new MethodConfig(Optional.of(v.getValue()), Optional.empty(), Map.of(), seed,
+              execution.resolveOrPytorch(p));
           EvalResults r = EvalRun.run(new EvalRun.Request(p, config, DatasetSpecs.get(dataset), data, "synth", Map.of(),
               null, true, 16, out.resolve("results").resolve(p.id()).resolve(v.getKey()).resolve(dataset)), v.getKey(),
               System.err);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.ovss.api.Capability;
 import org.ovss.api.InputSpec;
+import org.ovss.api.MethodConfig;
 import org.ovss.api.MethodProvider;
 import org.ovss.api.SegmentationMethod;
 import org.ovss.clip.io.SafetensorsWriter;
@@ -43,8 +44,9 @@ final class EncodeCommand implements Runnable {
   @Override
   public void run() {
     MethodProvider provider = methodOptions.provider(Capability.ENCODE);
+    MethodConfig config = methodOptions.config(provider); // engine settings checked before any file is read
     RgbImage rgb = ImageFiles.read(image);
-    try (SegmentationMethod m = provider.open(methodOptions.config()); NDManager manager = NDManager.newBaseManager()) {
+    try (SegmentationMethod m = provider.open(config); NDManager manager = NDManager.newBaseManager(config.execution().djlDevice())) {
       InputSpec spec = m.inputSpec();
       int[] hw = Preprocess.shortSideSize(rgb.height(), rgb.width(), size == null ? spec.resolution() : size, spec.patchSize());
       RgbImage resized = Resize.bilinear(rgb, hw[0], hw[1]);

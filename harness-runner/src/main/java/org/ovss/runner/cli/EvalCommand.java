@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.ovss.api.Capability;
+import org.ovss.api.Execution;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.MethodProvider;
 import org.ovss.datasets.DatasetSpec;
@@ -76,6 +77,10 @@ final class EvalCommand implements Runnable {
       if (shareForwards) {
         throw new InvalidInputException("--share-forwards is not available with --spark");
       }
+      if (!methodOptions.config(provider).execution().equals(Execution.DEFAULT)) {
+        throw new InvalidInputException("--engine, --precision, --device and --ep are not passed to Spark executors yet: "
+            + "run --spark with the default PyTorch engine on the CPU");
+      }
       CellJob job = new CellJob(provider.id(), methodOptions.weights.toString(),
           methodOptions.tokenizer == null ? null : methodOptions.tokenizer.toString(), methodOptions.options, dataset,
           dataRoot.toString(), protocol, overrides.map(), limit, savePredictions, windowBatch, out.toString(),
@@ -84,7 +89,7 @@ final class EvalCommand implements Runnable {
         results = job.run(restart, System.err, executor, shardImages);
       }
     } else {
-      results = EvalRun.run(new EvalRun.Request(provider, methodOptions.config(), spec, dataRoot, protocol,
+      results = EvalRun.run(new EvalRun.Request(provider, methodOptions.config(provider), spec, dataRoot, protocol,
           overrides.map(), limit, savePredictions, windowBatch, out, restart, shareForwards), weightsLabel, System.err);
     }
     System.out.printf("%s on %s (%d images, protocol %s %s): mIoU %.2f  mAcc %.2f  aAcc %.2f%n", results.method(),

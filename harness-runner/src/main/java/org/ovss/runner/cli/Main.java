@@ -17,6 +17,11 @@ public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Read in {@link #execute} before any library logs; declared here so that every subcommand accepts it. */
+  @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+      description = "show the libraries' INFO and WARN lines (engine banners, GPU probes); off by default")
+  boolean verbose;
+
   @Override
   public void run() {
     spec.commandLine().usage(System.out);
@@ -28,6 +33,7 @@ public final class Main implements Runnable {
 
   /** Runs the CLI and returns the exit code; user errors print one clear line instead of a stack trace. */
   public static int execute(String... args) {
+    Logging.configure(java.util.Arrays.asList(args).contains("--verbose"));
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof OvssException) {

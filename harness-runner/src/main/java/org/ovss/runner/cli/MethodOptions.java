@@ -9,6 +9,7 @@ import org.ovss.api.MethodConfig;
 import org.ovss.api.MethodProvider;
 import org.ovss.api.UnsupportedCapabilityException;
 import org.ovss.runner.MethodRegistry;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options that choose and open a method, shared by the commands that run one. */
@@ -26,6 +27,8 @@ final class MethodOptions {
   @Option(names = {"-o", "--option"}, description = "method option NAME=VALUE (repeatable)")
   Map<String, String> options = new LinkedHashMap<>();
 
+  @Mixin ExecutionOptions execution;
+
   /** The method's provider, which must declare {@code needed}. */
   MethodProvider provider(Capability needed) {
     MethodProvider provider = MethodRegistry.discover().get(method);
@@ -35,7 +38,8 @@ final class MethodOptions {
     return provider;
   }
 
-  MethodConfig config() {
-    return new MethodConfig(Optional.of(weights), Optional.ofNullable(tokenizer), options, 0L);
+  /** The configuration of {@code provider}, on the engine and device the options chose. */
+  MethodConfig config(MethodProvider provider) {
+    return new MethodConfig(Optional.of(weights), Optional.ofNullable(tokenizer), options, 0L, execution.resolve(provider));
   }
 }

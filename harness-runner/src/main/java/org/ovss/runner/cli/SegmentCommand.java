@@ -87,7 +87,7 @@ final class SegmentCommand implements Callable<Integer> {
       o.put("probThreshold", "0");
       o.put("bgThreshold", "off");
     }
-    SegmentRun.Outcome outcome = SegmentRun.run(new SegmentRun.Request(provider, methodOptions.config(),
+    SegmentRun.Outcome outcome = SegmentRun.run(new SegmentRun.Request(provider, methodOptions.config(provider),
         Vocabulary.spec(prompts, bg), protocol, o, inputs, out, windowBatch, html), System.err);
     System.out.println("wrote " + outcome.written() + " label maps, overlays and JSON files to " + out
         + (html ? " (and index.html)" : ""));

@@ -19,7 +19,8 @@ import org.ovss.leaderboards.ProtocolHash;
  *                 section or the official code at its commit
  * metrics         mIoU, mAcc, aAcc (percent)
  * classes         per class: name, iou, acc (fractions; null when the class never occurs)
- * provenance      harnessVersion, gitCommit, machine (os, arch, cores, java), startedAt, wallSeconds, imagesPerSecond
+ * provenance      harnessVersion, gitCommit, machine (os, arch, cores, java), startedAt, wallSeconds, imagesPerSecond,
+ *                 execution (engine, precision, device, ep: how the encoders ran; int8 also changes the protocol's hash)
  * weightsLabel    a name for the weights (--weights-label; the demo's "trained" / "untrained"), or null
  * dataRoot        the dataset root evaluated, absolute (reports find images and ground truth there)
  * </pre>

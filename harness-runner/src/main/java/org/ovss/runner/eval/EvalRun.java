@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.ovss.api.FeatureMetric;
+import org.ovss.api.Execution;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.MethodConfig;
 import org.ovss.api.MethodProvider;
@@ -81,7 +82,9 @@ public final class EvalRun {
       throw new InvalidInputException("--window-batch must be positive, got " + r.windowBatch());
     }
     String protocolName = r.protocol() == null ? r.provider().info().defaultProtocol() : r.protocol();
-    Protocols.Resolved resolved = Protocols.resolve(protocolName, r.spec().name(), r.overrides());
+    Execution execution = r.config().execution();
+    Protocols.Resolved resolved = Protocols.withPrecision(
+        Protocols.resolve(protocolName, r.spec().name(), r.overrides()), execution.precision());
     DatasetIndex index = DatasetIndex.open(r.spec(), r.dataRoot());
     if (r.limit() != null) {
       index = index.limit(r.limit());
@@ -109,12 +112,14 @@ public final class EvalRun {
       } else {
         try (SegmentationMethod m = r.provider().open(resolved.protocol().methodConfig(r.provider().id(), r.config()))) {
           results = new Evaluator(m, r.spec(), index, resolved, predictions, r.windowBatch())
+              .device(execution.djlDevice())
               .checkpoint(checkpoint)
               .crossImageBatches(r.shareForwards())
               .run(console, weights.toString(), weightsSha);
         }
       }
       results = results.withSource(weightsLabel, r.dataRoot().toAbsolutePath().normalize().toString());
+      results.provenance().put("execution", describe(execution));
       writeAtomically(r.out().resolve("results.json"),
           new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
       checkpoint.finish();
@@ -180,7 +185,23 @@ public final class EvalRun {
       f.put("shareForwards", "true"); // only when on, so that checkpoints of earlier versions stay resumable
     }
     f.put("savePredictions", Boolean.toString(r.savePredictions()));
+    Execution e = r.config().execution();
+    if (e.engine() != Execution.Engine.PYTORCH || !e.device().equals("cpu")) {
+      f.put("execution", describe(e).toString()); // only when not the old default, so old checkpoints stay resumable
+    }
     return f;
+  }
+
+  /** The execution as results.json records it under provenance: engine, precision, device, ep. */
+  public static Map<String, String> describe(Execution e) {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    m.put("engine", e.engine().id());
+    m.put("precision", e.precision().id());
+    m.put("device", e.device());
+    if (e.ep() != null) {
+      m.put("ep", e.ep());
+    }
+    return m;
   }
 
   /** Temporary file then rename, so a reader never sees half a file (and a crash leaves the old one or the new). */

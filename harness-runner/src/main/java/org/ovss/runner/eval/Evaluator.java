@@ -1,5 +1,6 @@
 package org.ovss.runner.eval;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -53,6 +54,7 @@ public final class Evaluator {
       new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
 
   private final SegmentationMethod method;
+  private Device device;
   private final DatasetSpec spec;
   private final DatasetIndex index;
   private final Protocols.Resolved resolved;
@@ -106,6 +108,16 @@ public final class Evaluator {
   public Evaluator checkpoint(EvalCheckpoint c) {
     this.checkpoint = c;
     return this;
+  }
+
+  /** The device of the images' arrays: the method's ({@code --device}); DJL's default device when not set. */
+  public Evaluator device(Device d) {
+    this.device = d;
+    return this;
+  }
+
+  private NDManager newManager() {
+    return device == null ? NDManager.newBaseManager() : NDManager.newBaseManager(device);
   }
 
   /** Where per-stage times go ({@code ovss bench}); none by default. */
@@ -364,7 +376,7 @@ public final class Evaluator {
     RgbImage rgb = ImageFiles.read(sample.image());
     int[] size = p.resizedSize(rgb.height(), rgb.width());
     float[] normalized = Preprocess.normalize(CvResize.linear(rgb, size[0], size[1]), norm);
-    try (NDManager scope = NDManager.newBaseManager()) {
+    try (NDManager scope = newManager()) {
       NDArray features = method.encodeImage(scope.create(normalized, new Shape(1, 3, size[0], size[1]))); // [1, D, h, w]
       Shape s = features.getShape();
       float[] values = features.toFloatArray();
@@ -427,7 +439,7 @@ public final class Evaluator {
       encode[0] += System.nanoTime() - t;
       return out;
     };
-    try (NDManager scope = NDManager.newBaseManager()) {
+    try (NDManager scope = newManager()) {
       List<NDArray> images = new ArrayList<>(group.size());
       List<int[]> outSizes = new ArrayList<>(group.size());
       for (Loaded l : group) {

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.ovss.api.Execution;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.Papers;
 import org.ovss.api.UnknownNameException;
@@ -75,6 +76,24 @@ public final class Protocols {
       JsonNode tree = JSON.valueToTree(p);
       String canonical = JSON.writeValueAsString(JSON.treeToValue(tree, Map.class));
       return new Resolved(p, ProtocolHash.of(tree), canonical);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The protocol as run at {@code precision}: unchanged at fp32; otherwise its canonical JSON gains {@code
+   * "precision"} and so a hash of its own, which keeps an int8 cell off the fp32 cells of a board.
+   */
+  public static Resolved withPrecision(Resolved r, Execution.Precision precision) {
+    if (precision == Execution.Precision.FP32) {
+      return r;
+    }
+    try {
+      ObjectNode tree = (ObjectNode) JSON.readTree(r.canonicalJson());
+      tree.put("precision", precision.id());
+      String canonical = JSON.writeValueAsString(JSON.treeToValue(tree, Map.class));
+      return new Resolved(r.protocol(), ProtocolHash.of(tree), canonical);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

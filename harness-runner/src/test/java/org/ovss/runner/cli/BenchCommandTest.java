@@ -43,6 +43,9 @@ class BenchCommandTest {
     assertThat(r.get("imagesPerSecond").asDouble()).isPositive();
     assertThat(r.get("bareForwardSeconds").asDouble()).isPositive();
     assertThat(r.get("overheadRatio").asDouble()).isPositive();
+    assertThat(r.get("cpuSecondsPerImage").asDouble()).isPositive();
+    assertThat(r.get("bareForwardCpuSeconds").asDouble()).isPositive();
+    assertThat(r.at("/execution/engine").asText()).isIn("pytorch", "onnxruntime");
     assertThat(r.get("peakRssBytes").asLong()).isPositive();
     assertThat(r.get("resizedSize").get(0).asInt()).isEqualTo(48);
     assertThat(r.get("windows").asInt()).isEqualTo(1);

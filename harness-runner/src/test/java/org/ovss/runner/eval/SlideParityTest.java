@@ -8,7 +8,9 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.ovss.api.Execution;
 import org.ovss.api.MethodConfig;
 import org.ovss.api.QueryEmbeddings;
 import org.ovss.api.SegmentationMethod;
@@ -26,8 +28,13 @@ class SlideParityTest {
     return Fixtures.parityDir("clip-tiny");
   }
 
-  @Test
-  void slideInferenceAndPostprocessingMatchTheReference() throws Exception {
+  /**
+   * Both engines of the encoders: PyTorch and ONNX Runtime (fp32), on {@code -Dovss.test.device} (default cpu) with
+   * {@code -Dovss.test.ep} for ONNX Runtime on a GPU ({@code scripts/gpu-check.sh}).
+   */
+  @ParameterizedTest
+  @EnumSource(Execution.Engine.class)
+  void slideInferenceAndPostprocessingMatchTheReference(Execution.Engine engine) throws Exception {
     JsonNode cfg = new ObjectMapper().readTree(dir().resolve("slide-config.json").toFile());
     int crop = cfg.get("crop").asInt();
     int stride = cfg.get("stride").asInt();
@@ -39,7 +46,9 @@ class SlideParityTest {
     try (TensorFile io = TensorFile.open(dir().resolve("slide-io.safetensors"));
         NDManager m = NDManager.newBaseManager();
         SegmentationMethod sclip = MethodRegistry.discover().get("sclip")
-            .open(MethodConfig.of(dir().resolve("weights-openai.safetensors"), null))) {
+            .open(MethodConfig.of(dir().resolve("weights-openai.safetensors"), null)
+                .withExecution(new Execution(engine, Execution.Precision.FP32, System.getProperty("ovss.test.device", "cpu"),
+                    engine == Execution.Engine.ONNXRUNTIME ? System.getProperty("ovss.test.ep") : null)))) {
       NDArray image = m.create(io.readFloats("image"), new Shape(io.info("image").shape()));
       long[] qc = io.readLongs("query_class");
       int[] queryClass = new int[qc.length];

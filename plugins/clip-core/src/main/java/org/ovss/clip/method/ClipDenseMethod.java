@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.ovss.api.Capability;
 import org.ovss.api.ClassPrompt;
+import org.ovss.api.Execution;
 import org.ovss.api.ImageTextSource;
 import org.ovss.api.InputSpec;
 import org.ovss.api.InvalidInputException;
@@ -26,6 +27,8 @@ import org.ovss.api.TrainingEngine;
 import org.ovss.api.UnsupportedCapabilityException;
 import org.ovss.clip.model.AttentionMode;
 import org.ovss.clip.model.ClipModel;
+import org.ovss.clip.onnx.OnnxCache;
+import org.ovss.clip.onnx.OnnxClipTowers;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.tokenizer.ModelTokenizer;
 import org.ovss.clip.train.ClipContrastiveTraining;
@@ -34,7 +37,8 @@ import org.ovss.clip.weights.ClipWeights;
 /**
  * A training-free dense method on a CLIP ViT: patch tokens of a modified last block, compared with text
  * queries by cosine similarity. {@code clip}, {@code maskclip} and {@code sclip} differ only in the
- * last block's {@link AttentionMode}.
+ * last block's {@link AttentionMode}. The encoders run on PyTorch, or on ONNX Runtime when the configuration's
+ * {@link Execution} asks ({@link OnnxClipTowers}).
  */
 public class ClipDenseMethod implements SegmentationMethod {
 
@@ -54,6 +58,7 @@ public class ClipDenseMethod implements SegmentationMethod {
   private final ParameterStore parameters;
   private final MethodConfig config;
   private final int textBatch;
+  private final OnnxClipTowers onnx;
   private ClipTokenizer tokenizer;
 
   public ClipDenseMethod(MethodInfo info, MethodConfig config, AttentionMode lastBlock) {
@@ -61,7 +66,7 @@ public class ClipDenseMethod implements SegmentationMethod {
     this.config = config;
     this.lastBlock = lastBlock;
     this.textBatch = PromptEncoder.textBatch(config);
-    manager = NDManager.newBaseManager();
+    manager = NDManager.newBaseManager(config.execution().djlDevice());
     parameters = new ParameterStore(manager, false);
     if (config.weights().isPresent()) {
       try {
@@ -77,6 +82,9 @@ public class ClipDenseMethod implements SegmentationMethod {
     } else {
       model = null; // opened only to train a new model
     }
+    onnx = model != null && config.execution().engine() == Execution.Engine.ONNXRUNTIME
+        ? new OnnxClipTowers(model, config.execution(), OnnxCache.fromEnvironment())
+        : null;
   }
 
   @Override
@@ -102,7 +110,7 @@ public class ClipDenseMethod implements SegmentationMethod {
   public QueryEmbeddings encodeText(List<ClassPrompt> classes, PromptSet prompts) {
     ClipModel m = model();
     return new PromptEncoder(tokenizer(), m.config().contextLength(), textBatch, PromptEncoder.Averaging.NORMALIZED_PROMPTS)
-        .encode(classes, prompts, manager, ids -> m.encodeText(parameters, ids, false));
+        .encode(classes, prompts, manager, ids -> onnx != null ? onnx.text(ids) : m.encodeText(parameters, ids, false));
   }
 
   @Override
@@ -149,7 +157,10 @@ public class ClipDenseMethod implements SegmentationMethod {
     if (windows.getDataType() != DataType.FLOAT32) {
       throw new InvalidInputException("windows must be float32, got " + windows.getDataType());
     }
-    return model().visual().forwardTokens(parameters, windows, lastBlock, false).get(":, 1:, :");
+    NDArray tokens = onnx != null
+        ? onnx.imageTokens(windows, lastBlock)
+        : model().visual().forwardTokens(parameters, windows, lastBlock, false);
+    return tokens.get(":, 1:, :");
   }
 
 
@@ -197,6 +208,9 @@ public class ClipDenseMethod implements SegmentationMethod {
 
   @Override
   public void close() {
+    if (onnx != null) {
+      onnx.close();
+    }
     manager.close();
   }
 }

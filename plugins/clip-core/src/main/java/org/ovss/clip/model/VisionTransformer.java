@@ -83,6 +83,16 @@ public final class VisionTransformer extends AbstractBlock implements StateDictB
     return x.matMul(ps.getValue(proj, images.getDevice(), training)); // [B, 1 + gh*gw, E]
   }
 
+  /**
+   * The positional embeddings a forward adds for a gh x gw patch grid, [1 + gh*gw, W] row-major (exporters
+   * write them as constants).
+   */
+  public float[] positionalEmbedding(int gh, int gw) {
+    try (NDManager m = positionalEmbedding.getArray().getManager().newSubManager()) {
+      return positions(new ParameterStore(m, false), m, gh, gw, false).toFloatArray();
+    }
+  }
+
   /** Positional embeddings [1 + gh*gw, W], interpolated bicubically when the grid is not the native one. */
   private NDArray positions(ParameterStore ps, NDManager m, int gh, int gw, boolean training) {
     NDArray pos = ps.getValue(positionalEmbedding, positionalEmbedding.getArray().getDevice(), training);

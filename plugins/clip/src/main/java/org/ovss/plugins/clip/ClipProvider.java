@@ -16,7 +16,7 @@ import org.ovss.clip.model.AttentionMode;
 public final class ClipProvider implements MethodProvider {
   static final MethodInfo INFO = new MethodInfo(
       "clip", "CLIP (dense, vanilla)", "clip-2021",
-      Set.of(Capability.TRAIN, Capability.ENCODE, Capability.SEGMENT), "sclip", ClipDenseMethod.KNOBS);
+      Set.of(Capability.TRAIN, Capability.ENCODE, Capability.SEGMENT, Capability.ONNXRUNTIME), "sclip", ClipDenseMethod.KNOBS);
 
   @Override
   public MethodInfo info() {

@@ -82,7 +82,7 @@ public final class ClippyMethod implements SegmentationMethod {
       throw new InvalidInputException("option synonyms must be 'max' or 'mean', got '" + synonyms + "'");
     }
     this.meanSynonyms = synonyms.equals("mean");
-    manager = NDManager.newBaseManager();
+    manager = NDManager.newBaseManager(config.execution().djlDevice());
     try {
       model = config.weights().isPresent() ? ClippyCheckpoint.load(config.weights().get(), manager, heads(config)) : null;
     } catch (RuntimeException e) {

@@ -60,7 +60,7 @@ public final class GroupVitMethod implements SegmentationMethod, ScoresWithBackg
     this.info = info;
     this.config = config;
     this.textBatch = PromptEncoder.textBatch(config);
-    manager = NDManager.newBaseManager();
+    manager = NDManager.newBaseManager(config.execution().djlDevice());
     if (config.weights().isPresent()) {
       try {
         Path weights = config.weights().get();

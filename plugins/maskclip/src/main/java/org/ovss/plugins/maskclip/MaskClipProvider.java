@@ -18,7 +18,7 @@ import org.ovss.clip.model.AttentionMode;
 public final class MaskClipProvider implements MethodProvider {
   static final MethodInfo INFO = new MethodInfo(
       "maskclip", "MaskCLIP", "maskclip-2022",
-      Set.of(Capability.ENCODE, Capability.SEGMENT), "sclip", ClipDenseMethod.KNOBS);
+      Set.of(Capability.ENCODE, Capability.SEGMENT, Capability.ONNXRUNTIME), "sclip", ClipDenseMethod.KNOBS);
 
   @Override
   public MethodInfo info() {

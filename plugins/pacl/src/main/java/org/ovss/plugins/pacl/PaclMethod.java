@@ -98,7 +98,7 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
     }
     this.textBatch = PromptEncoder.textBatch(config);
     this.classLogitScale = positiveOption(config, "class-logit-scale");
-    manager = NDManager.newBaseManager();
+    manager = NDManager.newBaseManager(config.execution().djlDevice());
     store = new ParameterStore(manager, false);
     try {
       ClipWeights.Heads heads = new ClipWeights.Heads(config.positiveInt("vision-heads"), config.positiveInt("text-heads"));

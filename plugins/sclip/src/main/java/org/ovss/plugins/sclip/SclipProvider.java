@@ -17,7 +17,7 @@ import org.ovss.clip.model.AttentionMode;
 public final class SclipProvider implements MethodProvider {
   static final MethodInfo INFO = new MethodInfo(
       "sclip", "SCLIP", "sclip-2024",
-      Set.of(Capability.ENCODE, Capability.SEGMENT), "sclip", ClipDenseMethod.KNOBS);
+      Set.of(Capability.ENCODE, Capability.SEGMENT, Capability.ONNXRUNTIME), "sclip", ClipDenseMethod.KNOBS);
 
   @Override
   public MethodInfo info() {

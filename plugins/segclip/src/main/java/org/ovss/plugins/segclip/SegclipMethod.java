@@ -73,7 +73,7 @@ public final class SegclipMethod implements SegmentationMethod, ScoresWithBackgr
       throw new InvalidInputException("option logits-at must be 'pixels' or 'patches', got '" + at + "'");
     }
     this.pixelLogits = at.equals("pixels");
-    manager = NDManager.newBaseManager();
+    manager = NDManager.newBaseManager(config.execution().djlDevice());
     try {
       Optional<Path> weights = config.weights();
       if (weights.isPresent() && SegclipWeights.detect(weights.get()) == SegclipWeights.Kind.SEGCLIP) {

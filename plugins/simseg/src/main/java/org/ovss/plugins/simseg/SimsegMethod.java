@@ -66,7 +66,7 @@ public final class SimsegMethod implements SegmentationMethod, ScoresWithBackgro
     this.info = info;
     this.config = config;
     this.options = SimsegOptions.of(config.options());
-    manager = NDManager.newBaseManager();
+    manager = NDManager.newBaseManager(config.execution().djlDevice());
     try {
       if (config.weights().isPresent()) {
         model = SimsegCheckpoint.load(config.weights().get(), manager, heads());
