@@ -15,6 +15,7 @@ import org.ovss.api.SegmentationMethod;
 import org.ovss.datasets.AtomicFiles;
 import org.ovss.datasets.DatasetIndex;
 import org.ovss.datasets.DatasetSpec;
+import org.ovss.datasets.synth.SyntheticBenchmark;
 import org.ovss.runner.Hashing;
 import org.ovss.runner.protocol.Protocols;
 
@@ -87,7 +88,8 @@ public final class EvalRun {
             .checkpoint(checkpoint)
             .crossImageBatches(r.shareForwards())
             .run(console, weights.toString(), weightsSha)
-            .withSource(weightsLabel, r.dataRoot().toAbsolutePath().normalize().toString());
+            .withSource(weightsLabel, r.dataRoot().toAbsolutePath().normalize().toString(),
+                SyntheticBenchmark.datasetVersion(r.dataRoot()).orElse(null));
       }
       writeAtomically(r.out().resolve("results.json"),
           new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
@@ -109,6 +111,8 @@ public final class EvalRun {
     f.put("datasetSpecSha256", r.spec().contentHash());
     f.put("splitSha256", index.splitHash());
     f.put("images", Integer.toString(index.size()));
+    // Only for generated data, so that checkpoints over other datasets stay resumable across this change.
+    SyntheticBenchmark.datasetVersion(r.dataRoot()).ifPresent(v -> f.put("datasetVersion", v));
     f.put("protocolSha256", resolved.hash());
     f.put("windowBatch", Integer.toString(r.windowBatch()));
     if (r.shareForwards()) {
