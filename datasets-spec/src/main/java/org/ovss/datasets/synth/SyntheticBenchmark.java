@@ -31,7 +31,9 @@ import org.ovss.api.InvalidInputException;
  * method can be trained and evaluated end to end without a real dataset.
  *
  * <p>Each image shows one to four shapes ({@link #SHAPES}, in {@link #COLOURS}) of random size, position and
- * rotation, partly overlapping, on a textured background ({@link #STUFF}). Its captions name some of the shapes,
+ * rotation, partly overlapping, on a textured background ({@link #STUFF}); each shape wears a surface pattern of its
+ * class's own family (spots on circles, checks on squares, ...; see {@code Surfaces}), as real object classes have a
+ * characteristic surface besides their outline. Its captions name some of the shapes,
  * often their colours and the background, and leave things out the way web alt-text does (see {@code captions.jsonl}
  * below). Image {@code i} of a split depends only on the seed, the image size, the split and {@code i}, so the
  * output is the same whatever the number of threads, and a smaller run's images are the first ones of a larger run.
