@@ -18,19 +18,31 @@ import org.ovss.api.InvalidInputException;
  *
  * @param source the directory that held the results.json (its {@code predictions/} folder has the label maps)
  * @param json the whole document, for renderers that show protocol and provenance
+ * @param datasetVersion the version of a generated dataset ({@code ovss-synth/2}), or null for other datasets and
+ *     for results written before versions were recorded
  */
 public record StoredResult(String method, String methodName, String weights, String weightsSha256, String weightsLabel,
     String dataset, String dataRoot, String protocolName, String protocolSha256, long images, Map<String, Double> metrics,
-    List<ClassScore> classes, String startedAt, Path source, JsonNode json) {
+    List<ClassScore> classes, String startedAt, Path source, JsonNode json, String datasetVersion) {
 
   /** Per-class scores, fractions in [0, 1]; null when the class never occurs. */
   public record ClassScore(String name, Double iou, Double acc) {}
 
   public static final String SCHEMA = "ovss-results/1";
 
-  /** The store key: a cell is one method with one weights file on one dataset under one resolved protocol. */
+  /**
+   * The store key: a cell is one method with one weights file on one dataset (of one version, when versioned) under
+   * one resolved protocol.
+   */
   public String key() {
-    return method + "|" + weightsSha256 + "|" + dataset + "|" + protocolSha256;
+    return key(method, weightsSha256, dataset, protocolSha256, datasetVersion);
+  }
+
+  /** The store key of a result with these fields ({@code datasetVersion} may be null). */
+  public static String key(String method, String weightsSha256, String dataset, String protocolSha256,
+      String datasetVersion) {
+    String key = method + "|" + weightsSha256 + "|" + dataset + "|" + protocolSha256;
+    return datasetVersion == null ? key : key + "|" + datasetVersion;
   }
 
   /** mIoU in percent, or null. */
@@ -86,7 +98,8 @@ public record StoredResult(String method, String methodName, String weights, Str
         root.hasNonNull("weightsLabel") ? root.get("weightsLabel").asText() : null, required(root, "dataset", where),
         root.hasNonNull("dataRoot") ? root.get("dataRoot").asText() : null, protocol.path("name").asText("?"),
         required(root, "protocolSha256", where), root.path("images").asLong(), Collections.unmodifiableMap(metrics),
-        List.copyOf(classes), root.path("provenance").path("startedAt").asText(""), source, root);
+        List.copyOf(classes), root.path("provenance").path("startedAt").asText(""), source, root,
+        root.hasNonNull("datasetVersion") ? root.get("datasetVersion").asText() : null);
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +45,65 @@ class BoardTableTest {
     assertThat(groupvit.mean()).as("no mean over a partial row").isNull();
     assertThat(t.best(0)).isEqualTo(60.0);
     assertThat(t.rows().get(0).label()).as("display name from the results").isEqualTo("SCLIP");
+  }
+
+  @Test
+  void aBoardAcrossSeedsShowsEachCellsMeanAndSampleDeviation() {
+    List<BoardTable> runs = new ArrayList<>();
+    double[][] clip = {{40, 30, 20}, {44, 34, 26}, {42, 29, 23}};
+    for (int seed = 0; seed < 3; seed++) {
+      Path runDir = dir.resolve("seed-" + seed);
+      String[] datasets = {"synth-shapes", "synth-shapes-bg", "synth-stuff"};
+      for (int c = 0; c < 3; c++) {
+        // Each seed trains other weights: the rows still match by method and weights label.
+        ResultFixtures.write(runDir.resolve("clip-" + c), new Cell("clip", "CLIP", "trained",
+            ResultFixtures.sha("clip" + seed), datasets[c], "synth", ResultFixtures.sha("synth/" + datasets[c]),
+            clip[seed][c], List.of("a"), java.util.Arrays.asList(0.5), "2026-01-01T00:00:00Z"));
+      }
+      if (seed < 2) {
+        ResultFixtures.write(runDir.resolve("sclip"), Cell.of("sclip", "trained", "synth-shapes", "synth", 10.0 + seed));
+      }
+      ResultStore s = ResultStore.open(runDir);
+      s.collect();
+      runs.add(BoardTable.build(Boards.get("synth"), s.results()));
+    }
+    BoardTable t = BoardTable.acrossRuns(runs);
+    assertThat(t.rows()).extracting(BoardTable.Row::key).containsExactly("clip/trained", "sclip/trained");
+    BoardTable.Row row = t.rows().get(0);
+    // synth-shapes: 40, 44, 42 -> mean 42, deviation sqrt((4 + 4 + 0) / 2) = 2.
+    assertThat(row.cells().get(0).value()).isCloseTo(42.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(row.cells().get(0).deviation()).isCloseTo(2.0, org.assertj.core.data.Offset.offset(1e-9));
+    // synth-stuff: 20, 26, 23 -> 23 +- 3; row means 30, 34.667, 31.333 -> 32 +- 2.404.
+    assertThat(row.cells().get(2).deviation()).isCloseTo(3.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(row.mean()).isCloseTo(32.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(row.meanDeviation()).isCloseTo(Math.sqrt((4 + 64.0 / 9 + 4.0 / 9) / 2),
+        org.assertj.core.data.Offset.offset(1e-9));
+    BoardTable.Row sclip = t.rows().get(1);
+    assertThat(sclip.cells().get(0).value()).as("measured by two of three seeds: missing, not a partial mean").isNull();
+    assertThat(sclip.meanDeviation()).isNull();
+    assertThatThrownBy(() -> BoardTable.acrossRuns(runs.subList(0, 1))).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void resultsOfTwoVersionsOfAGeneratedDatasetAreNeverMixedOnOneBoard() {
+    ResultFixtures.write(dir.resolve("v1"), Cell.of("clip", "trained", "synth-shapes", "synth", 5.0));
+    ResultFixtures.write(dir.resolve("v2"), Cell.of("sclip", "trained", "synth-shapes", "synth", 40.0), "ovss-synth/2");
+    // The same method, weights, dataset and protocol on two versions are two cells, not one replacing the other.
+    ResultFixtures.write(dir.resolve("v2-clip"), Cell.of("clip", "trained", "synth-shapes", "synth", 30.0), "ovss-synth/2");
+    ResultStore s = ResultStore.open(dir);
+    s.collect();
+    assertThat(s.results()).hasSize(3);
+    assertThatThrownBy(() -> BoardTable.build(Boards.get("synth"), s.results()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("board 'synth': column synth-shapes / synth holds results of different versions")
+        .hasMessageContaining("ovss-synth/2 (e.g. ")
+        .hasMessageContaining("no recorded version (e.g. " + dir.resolve("v1").toAbsolutePath().normalize());
+
+    List<StoredResult> v2 = s.results().stream().filter(r -> "ovss-synth/2".equals(r.datasetVersion())).toList();
+    BoardTable t = BoardTable.build(Boards.get("synth"), v2);
+    assertThat(t.rows()).extracting(BoardTable.Row::key).containsExactlyInAnyOrder("sclip/trained", "clip/trained");
+    assertThat(t.rows()).filteredOn(r -> r.method().equals("clip")).singleElement()
+        .satisfies(r -> assertThat(r.cells().get(0).value()).isEqualTo(30.0));
   }
 
   @Test

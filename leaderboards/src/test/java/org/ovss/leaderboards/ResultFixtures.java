@@ -52,6 +52,11 @@ public final class ResultFixtures {
 
   /** Writes {@code dir/results.json} and returns the file. */
   public static Path write(Path dir, Cell c) {
+    return write(dir, c, null);
+  }
+
+  /** As {@link #write(Path, Cell)}, recording {@code datasetVersion} (a generated dataset's version) when not null. */
+  public static Path write(Path dir, Cell c, String datasetVersion) {
     ObjectNode root = new ObjectMapper().createObjectNode();
     root.put("schema", "ovss-results/1");
     root.put("method", c.method());
@@ -97,6 +102,9 @@ public final class ResultFixtures {
     provenance.putObject("machine").put("os", "Linux").put("arch", "amd64").put("cores", 2).put("java", "test");
     provenance.put("startedAt", c.startedAt());
     provenance.put("wallSeconds", 1.5);
+    if (datasetVersion != null) {
+      root.put("datasetVersion", datasetVersion);
+    }
     try {
       Files.createDirectories(dir);
       Path file = dir.resolve("results.json");

@@ -136,7 +136,7 @@ public final class HtmlRenderer implements ReportRenderer {
         String v = Text.value(c.value());
         String cls = v == null ? "num missing" : best[i] != null && Text.value(best[i]).equals(v) ? "num best" : "num";
         h.append("<td class=\"").append(cls).append("\" data-value=\"").append(v == null ? "" : v).append("\">")
-            .append(Text.orMissing(v));
+            .append(Text.orMissing(Text.value(c.value(), c.deviation())));
         if (c.anchor() != null) {
           BoardDefinition.Citation cite = c.anchor().citation();
           String title = cite.shortForm() + (cite.note() == null ? "" : "; " + cite.note());
@@ -152,7 +152,8 @@ public final class HtmlRenderer implements ReportRenderer {
       }
       String mean = Text.value(r.mean());
       h.append("<td class=\"num").append(mean == null ? " missing" : "").append("\" data-value=\"")
-          .append(mean == null ? "" : mean).append("\">").append(Text.orMissing(mean)).append("</td></tr>\n");
+          .append(mean == null ? "" : mean).append("\">").append(Text.orMissing(Text.value(r.mean(), r.meanDeviation())))
+          .append("</td></tr>\n");
     }
     h.append("</tbody></table>\n");
   }

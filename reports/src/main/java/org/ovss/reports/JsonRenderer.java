@@ -36,10 +36,16 @@ public final class JsonRenderer implements ReportRenderer {
       ObjectNode row = rows.addObject().put("id", r.id()).put("method", r.method()).put("label", r.label())
           .put("weights", r.weights());
       putNumber(row, "mean", r.mean());
+      if (r.meanDeviation() != null) {
+        row.put("meanDeviation", r.meanDeviation());
+      }
       ObjectNode cells = row.putObject("cells");
       for (BoardTable.Cell c : r.cells()) {
         ObjectNode cell = cells.putObject(c.column().id());
         putNumber(cell, "value", c.value());
+        if (c.deviation() != null) {
+          cell.put("deviation", c.deviation());
+        }
         if (c.anchor() != null) {
           BoardDefinition.Citation cite = c.anchor().citation();
           cell.put("paper", c.anchor().value());

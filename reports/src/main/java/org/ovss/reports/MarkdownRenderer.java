@@ -30,7 +30,7 @@ public final class MarkdownRenderer implements ReportRenderer {
       for (BoardTable.Cell c : r.cells()) {
         md.append(' ').append(cell(c)).append(" |");
       }
-      String mean = Text.orMissing(Text.value(r.mean()));
+      String mean = Text.orMissing(Text.value(r.mean(), r.meanDeviation()));
       if (anyAnchor && r.paperMean() != null) {
         mean += " (paper " + Text.paper(r.paperMean()) + ")";
       }
@@ -51,7 +51,7 @@ public final class MarkdownRenderer implements ReportRenderer {
   }
 
   private static String cell(BoardTable.Cell c) {
-    String v = Text.orMissing(Text.value(c.value()));
+    String v = Text.orMissing(Text.value(c.value(), c.deviation()));
     if (c.anchor() == null) {
       return v;
     }

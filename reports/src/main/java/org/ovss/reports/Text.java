@@ -17,6 +17,11 @@ final class Text {
     return v == null ? null : String.format(Locale.ROOT, "%.2f", v);
   }
 
+  /** A measured value with its standard deviation over runs when there is one ({@code 12.34 ± 0.56}), or null. */
+  static String value(Double v, Double deviation) {
+    return v == null || deviation == null ? value(v) : value(v) + " ± " + value(deviation);
+  }
+
   /** A paper value as papers print it (one decimal). */
   static String paper(double v) {
     return String.format(Locale.ROOT, "%.1f", v);

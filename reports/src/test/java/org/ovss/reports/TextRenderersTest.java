@@ -39,6 +39,21 @@ class TextRenderersTest {
   }
 
   @Test
+  void boardsAcrossSeedsShowMeanAndDeviationInMarkdownHtmlAndJson() {
+    BoardTable first = ReportFixtures.synthBoard(dir.resolve("seed-0"));
+    BoardTable second = ReportFixtures.synthBoard(dir.resolve("seed-1"));
+    BoardTable across = BoardTable.acrossRuns(List.of(first, second));
+    BoardReport report = new BoardReport(across, "2026-01-01T00:00:00Z", List.of(), java.util.Map.of());
+    // Two identical seeds: every deviation is 0.
+    assertThat(Renderers.get("md").render(report))
+        .contains("| SCLIP | trained | 61.25 ± 0.00 | 51.00 ± 0.00 | 41.00 ± 0.00 | 51.08 ± 0.00 |")
+        .contains("| GroupViT | untrained | 7.50 ± 0.00 | 6.50 ± 0.00 | — | — |");
+    assertThat(Renderers.get("html").render(report)).contains("data-value=\"61.25\">61.25 ± 0.00</td>");
+    assertThat(Renderers.get("json").render(report)).contains("\"deviation\" : 0.0").contains("\"meanDeviation\" : 0.0");
+    assertThat(Renderers.get("md").render(ReportFixtures.report(first))).as("one run: no deviations").doesNotContain("±");
+  }
+
+  @Test
   void markdownShowsPaperValuesWithDifferencesAndCitation() {
     String md = Renderers.get("md").render(ReportFixtures.report(ReportFixtures.sclipBoard(dir)));
     assertThat(md).contains("| SCLIP | ").contains(" 58.10 (paper 59.1, -1.00) | — (paper 30.4) |");

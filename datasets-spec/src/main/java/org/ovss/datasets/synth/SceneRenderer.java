@@ -10,7 +10,7 @@ import java.util.stream.IntStream;
  * Draws scenes: a stuff texture, then one to four shapes placed one after another, each on top of the ones before.
  * Placement is by rejection so that the benchmark stays readable: no shape loses more than half of its pixels to
  * later ones, shapes of one colour never overlap (they would merge into one blob), and no shape takes the
- * background's colour. Image edges are antialiased with four samples per pixel; a pixel belongs to a shape in the
+ * background's colour. Each shape wears its class's surface pattern ({@link Surfaces}). Image edges are antialiased with four samples per pixel; a pixel belongs to a shape in the
  * label maps when at least two of them fall inside it, so labels follow what the image shows.
  *
  * <p>One instance per thread: it keeps per-image scratch buffers.
@@ -178,6 +178,8 @@ final class SceneRenderer {
     for (int c = 0; c < 3; c++) {
       base[c] = COLOUR_RGB[o.colour][c] + rng.nextInt(2 * COLOUR_JITTER + 1) - COLOUR_JITTER;
     }
+    Surfaces.Pattern pattern = Surfaces.pattern(o.shape, rng, size / 96f, size, size);
+    float[] second = Surfaces.shade(base, Surfaces.contrast(rng));
     byte self = (byte) (placed.size() + 1);
     for (int y = o.y0(); y < o.y1(size); y++) {
       for (int x = o.x0(); x < o.x1(size); x++) {
@@ -190,8 +192,9 @@ final class SceneRenderer {
         // Shading by the height within the shape, in radii from its centre: -1 at the top, 1 at the bottom.
         float light = 1 - SHADING * (float) ((y + 0.5 - o.cy) / o.radius);
         float noise = rng.nextInt(2 * PIXEL_NOISE + 1) - PIXEL_NOISE;
+        float t = pattern.at(x + 0.5f, y + 0.5f);
         for (int c = 0; c < 3; c++) {
-          float value = base[c] * light + noise;
+          float value = (base[c] + (second[c] - base[c]) * t) * light + noise;
           rgb[3 * p + c] += (value - rgb[3 * p + c]) * alpha;
         }
         if (inside >= LABEL_SAMPLES) {

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -30,7 +31,9 @@ import org.ovss.api.InvalidInputException;
  * method can be trained and evaluated end to end without a real dataset.
  *
  * <p>Each image shows one to four shapes ({@link #SHAPES}, in {@link #COLOURS}) of random size, position and
- * rotation, partly overlapping, on a textured background ({@link #STUFF}). Its captions name some of the shapes,
+ * rotation, partly overlapping, on a textured background ({@link #STUFF}); each shape wears a surface pattern of its
+ * class's own family (spots on circles, checks on squares, ...; see {@code Surfaces}), as real object classes have a
+ * characteristic surface besides their outline. Its captions name some of the shapes,
  * often their colours and the background, and leave things out the way web alt-text does (see {@code captions.jsonl}
  * below). Image {@code i} of a split depends only on the seed, the image size, the split and {@code i}, so the
  * output is the same whatever the number of threads, and a smaller run's images are the first ones of a larger run.
@@ -59,8 +62,11 @@ public final class SyntheticBenchmark {
   /** The built-in dataset specs over a generated benchmark: shapes only, shapes + background, shapes + stuff. */
   public static final List<String> SPECS = List.of("synth-shapes", "synth-shapes-bg", "synth-stuff");
 
-  /** Bumped whenever the same config would produce different files. */
-  static final int FORMAT_VERSION = 1;
+  /**
+   * Bumped whenever the same config would produce different files. 2: every shape class wears its own family of
+   * surface patterns ({@link Surfaces}); 1 had flat-coloured shapes.
+   */
+  static final int FORMAT_VERSION = 2;
   static final String GENERATOR = "ovss-synth";
   static final String IMAGE_DIR = "JPEGImages";
   static final String CLASS_LABEL_DIR = "SegmentationClass";
@@ -144,6 +150,31 @@ public final class SyntheticBenchmark {
       throw new InvalidInputException("cannot read " + file + ": " + e.getMessage(), e);
     }
     return records;
+  }
+
+  /**
+   * The benchmark version of a data root this generator wrote, as {@code ovss-synth/N} ({@code N} from its
+   * {@code synth.json}), or empty for any other directory. Results record it so that scores on different versions
+   * of the benchmark (version 1: flat-coloured shapes; version 2: shapes with their class's surface pattern) are
+   * never mixed on one board.
+   */
+  public static Optional<String> datasetVersion(Path root) {
+    return readMetadata(root).map(m -> GENERATOR + "/" + m.path("version").asInt(1));
+  }
+
+  /**
+   * Whether {@code root} holds a complete benchmark of the current version written with {@code config}, so that it
+   * can be used as is instead of generating it again.
+   */
+  public static boolean holds(Path root, SynthConfig config) {
+    if (!Files.isRegularFile(root.resolve(CAPTIONS_FILE))) {
+      return false;
+    }
+    return readMetadata(root).filter(m -> m.path("version").asInt() == FORMAT_VERSION).map(m -> m.path("config"))
+        .filter(c -> c.path("train").asInt(-1) == config.train() && c.path("val").asInt(-1) == config.val()
+            && c.path("size").asInt(-1) == config.size() && c.path("seed").isIntegralNumber()
+            && c.path("seed").asLong() == config.seed())
+        .isPresent();
   }
 
   /**
@@ -367,14 +398,20 @@ public final class SyntheticBenchmark {
   }
 
   private static boolean isEarlierOutput(Path out) {
-    Path metadata = out.resolve(METADATA_FILE);
+    return readMetadata(out).isPresent();
+  }
+
+  /** The {@code synth.json} of a directory this generator wrote; empty when there is none or it is not ours. */
+  private static Optional<JsonNode> readMetadata(Path root) {
+    Path metadata = root.resolve(METADATA_FILE);
     if (!Files.isRegularFile(metadata)) {
-      return false;
+      return Optional.empty();
     }
     try {
-      return GENERATOR.equals(JSON.readTree(metadata.toFile()).path("generator").asText());
+      JsonNode node = JSON.readTree(metadata.toFile());
+      return node != null && GENERATOR.equals(node.path("generator").asText()) ? Optional.of(node) : Optional.empty();
     } catch (IOException e) {
-      return false;
+      return Optional.empty();
     }
   }
 

@@ -183,9 +183,14 @@ final class Textures {
     }
   }
 
-  private static float smoothstep(float edge0, float edge1, float x) {
+  static float smoothstep(float edge0, float edge1, float x) {
     float t = Math.min(Math.max((x - edge0) / (edge1 - edge0), 0f), 1f);
     return t * t * (3 - 2 * t);
+  }
+
+  /** sin(2 pi cycles) by the table. */
+  static float sine(float cycles) {
+    return SINE[Math.floorMod((int) Math.floor(cycles * SINE_STEPS), SINE_STEPS)];
   }
 
   /** A hash's top 24 bits as a float in [0, 1). */

@@ -127,17 +127,14 @@ class SyntheticBenchmarkTest {
   }
 
   @Test
-  void shapeInteriorsShowTheListedColour() throws IOException {
+  void shapeInteriorsShowTheListedColourAndItsPatternShade() throws IOException {
     int checked = 0;
     for (JsonNode r : records.subList(0, 80)) {
       String id = r.get("id").asText();
       int[] classes = indices(root.resolve("SegmentationClass/" + id + ".png"));
       BufferedImage image = ImageIO.read(root.resolve("JPEGImages/" + id + ".png").toFile());
       int size = image.getWidth();
-      Map<Integer, List<String>> coloursByValue = new HashMap<>();
-      r.get("objects").forEach(o -> coloursByValue.computeIfAbsent(
-          1 + SyntheticBenchmark.SHAPES.indexOf(o.get("shape").asText()), k -> new ArrayList<>())
-          .add(o.get("colour").asText()));
+      Map<Integer, List<String>> coloursByValue = coloursByLabel(r);
       for (int y = 1; y < size - 1; y++) {
         for (int x = 1; x < size - 1; x++) {
           int value = classes[y * size + x];
@@ -146,10 +143,12 @@ class SyntheticBenchmarkTest {
             continue;
           }
           String colour = coloursByValue.get(value).get(0);
-          int[] expected = SceneRenderer.COLOUR_RGB[SyntheticBenchmark.COLOURS.indexOf(colour)];
+          int[] named = SceneRenderer.COLOUR_RGB[SyntheticBenchmark.COLOURS.indexOf(colour)];
+          float[] base = {named[0], named[1], named[2]};
+          // The surface pattern mixes the colour with a darker (bright colours) or lighter (dark ones) shade of it.
+          float[] shade = Surfaces.shade(base, (float) Surfaces.MAX_CONTRAST);
           int rgb = image.getRGB(x, y);
-          double distance = Math.sqrt(square((rgb >> 16 & 255) - expected[0]) + square((rgb >> 8 & 255) - expected[1])
-              + square((rgb & 255) - expected[2]));
+          double distance = distanceToSegment(new double[] {rgb >> 16 & 255, rgb >> 8 & 255, rgb & 255}, base, shade);
           // Jitter (12 per channel), shading (8% either way) and noise (3) stay well inside this.
           assertThat(distance).as("%s (%d, %d)", id, x, y).isLessThan(64);
           checked++;
@@ -157,6 +156,60 @@ class SyntheticBenchmarkTest {
       }
     }
     assertThat(checked).isGreaterThan(10_000);
+  }
+
+  @Test
+  void everyShapeClassWearsASurfacePatternOfItsOwn() throws IOException {
+    // Mean brightness step between neighbouring interior pixels, per shape class. Flat shapes (benchmark version 1)
+    // stepped by about 3 (pixel noise and shading); the patterns step by far more, the speckle of stars the most.
+    double[] steps = new double[SHAPE_COUNT];
+    int[] pairs = new int[SHAPE_COUNT];
+    for (JsonNode r : records) {
+      String id = r.get("id").asText();
+      int[] classes = indices(root.resolve("SegmentationClass/" + id + ".png"));
+      BufferedImage image = ImageIO.read(root.resolve("JPEGImages/" + id + ".png").toFile());
+      int size = image.getWidth();
+      for (int y = 1; y < size - 1; y++) {
+        for (int x = 1; x < size - 2; x++) {
+          int value = classes[y * size + x];
+          if (value == 0 || !interior(classes, size, x, y) || !interior(classes, size, x + 1, y)
+              || classes[y * size + x + 1] != value) {
+            continue;
+          }
+          steps[value - 1] += Math.abs(brightness(image.getRGB(x, y)) - brightness(image.getRGB(x + 1, y)));
+          pairs[value - 1]++;
+        }
+      }
+    }
+    for (int k = 0; k < SHAPE_COUNT; k++) {
+      steps[k] /= pairs[k];
+      assertThat(pairs[k]).as(SyntheticBenchmark.SHAPES.get(k)).isGreaterThan(2000);
+      assertThat(steps[k]).as("brightness step inside %s", SyntheticBenchmark.SHAPES.get(k)).isGreaterThan(6);
+    }
+    int star = SyntheticBenchmark.SHAPES.indexOf("star");
+    for (int k = 0; k < SHAPE_COUNT; k++) {
+      if (k != star) {
+        assertThat(steps[star]).as("speckle steps more than %s", SyntheticBenchmark.SHAPES.get(k)).isGreaterThan(steps[k]);
+      }
+    }
+  }
+
+  @Test
+  void metadataRecordsTheBenchmarkVersionThatResultsCarry() throws IOException {
+    JsonNode metadata = JSON.readTree(root.resolve("synth.json").toFile());
+    assertThat(metadata.get("version").asInt()).isEqualTo(2);
+    assertThat(SyntheticBenchmark.datasetVersion(root)).contains("ovss-synth/2");
+    assertThat(SyntheticBenchmark.holds(root, CONFIG)).isTrue();
+    assertThat(SyntheticBenchmark.holds(root, new SynthConfig(300, 60, 96, 12))).as("another seed").isFalse();
+    assertThat(SyntheticBenchmark.holds(root, new SynthConfig(300, 50, 96, 11))).as("another size").isFalse();
+    assertThat(SyntheticBenchmark.datasetVersion(dir)).as("not a generated benchmark").isEmpty();
+
+    // A benchmark of version 1 (flat shapes) is recognised as such and is not taken for the current one.
+    Path old = SyntheticBenchmark.generate(dir.resolve("old"), new SynthConfig(2, 1, 96, 3)).root();
+    Path file = old.resolve("synth.json");
+    Files.writeString(file, Files.readString(file).replace("\"version\" : 2", "\"version\" : 1"));
+    assertThat(SyntheticBenchmark.datasetVersion(old)).contains("ovss-synth/1");
+    assertThat(SyntheticBenchmark.holds(old, new SynthConfig(2, 1, 96, 3))).isFalse();
   }
 
   @Test
@@ -292,6 +345,34 @@ class SyntheticBenchmarkTest {
     }
     assertThat(SyntheticBenchmark.readCaptions(out)).hasSize(4);
     assertThat(out.resolve("notes.txt")).hasContent("mine");
+  }
+
+  private static Map<Integer, List<String>> coloursByLabel(JsonNode r) {
+    Map<Integer, List<String>> coloursByValue = new HashMap<>();
+    r.get("objects").forEach(o -> coloursByValue.computeIfAbsent(
+        1 + SyntheticBenchmark.SHAPES.indexOf(o.get("shape").asText()), k -> new ArrayList<>())
+        .add(o.get("colour").asText()));
+    return coloursByValue;
+  }
+
+  /** Euclidean distance from {@code p} to the segment from {@code a} to {@code b}. */
+  private static double distanceToSegment(double[] p, float[] a, float[] b) {
+    double along = 0;
+    double length2 = 0;
+    for (int c = 0; c < 3; c++) {
+      along += (p[c] - a[c]) * (b[c] - a[c]);
+      length2 += square(b[c] - a[c]);
+    }
+    double t = Math.max(0, Math.min(1, along / length2));
+    double d2 = 0;
+    for (int c = 0; c < 3; c++) {
+      d2 += square(p[c] - (a[c] + t * (b[c] - a[c])));
+    }
+    return Math.sqrt(d2);
+  }
+
+  private static double brightness(int rgb) {
+    return ((rgb >> 16 & 255) + (rgb >> 8 & 255) + (rgb & 255)) / 3.0;
   }
 
   private static boolean interior(int[] labels, int size, int x, int y) {

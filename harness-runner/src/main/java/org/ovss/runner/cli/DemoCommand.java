@@ -1,6 +1,5 @@
 package org.ovss.runner.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,6 +19,8 @@ import org.ovss.clip.method.ZeroShotClassifier;
 import org.ovss.datasets.DatasetSpecs;
 import org.ovss.datasets.synth.SynthConfig;
 import org.ovss.datasets.synth.SyntheticBenchmark;
+import org.ovss.leaderboards.BoardDefinition;
+import org.ovss.leaderboards.BoardTable;
 import org.ovss.leaderboards.Boards;
 import org.ovss.leaderboards.ResultStore;
 import org.ovss.leaderboards.StoredResult;
@@ -60,18 +61,56 @@ final class DemoCommand implements Runnable {
       "METHOD:NAME=VALUE for one method (repeatable), e.g. -s lr=1e-3 -s groupvit:batch-size=16"})
   Map<String, String> settings = new LinkedHashMap<>();
 
+  @Option(names = "--seeds", defaultValue = "1", description = {"run the whole demo (data, initialisation, training)",
+      "for seeds SEED, SEED+1, ... under DIR/seed-S and show each cell's mean ± standard deviation (default 1)"})
+  int seeds;
+
   @Override
   public void run() {
     long start = System.nanoTime();
+    if (seeds < 1) {
+      throw new InvalidInputException("--seeds must be at least 1, not " + seeds);
+    }
     // Budgets for two cores (issue 4): the full demo within 15 minutes, --quick within 3.
     int trainPairs = quick ? 3000 : 20000;
     int valImages = quick ? 50 : 400;
     int trainSteps = steps != null ? steps : quick ? 60 : 500;
     int otherSteps = methodSteps != null ? methodSteps : quick ? 25 : 100;
-    Path data = out.resolve(quick ? "synth-quick" : "synth");
-    if (!Files.isRegularFile(data.resolve("captions.jsonl"))) {
-      System.err.println("demo: generating the synthetic benchmark (" + trainPairs + " train, " + valImages + " val) in " + data);
-      SyntheticBenchmark.generate(data, new SynthConfig(trainPairs, valImages, 96, seed));
+    BoardDefinition definition = Boards.get("synth");
+    if (seeds == 1) {
+      Run run = runOnce(out, seed, trainPairs, valImages, trainSteps, otherSteps);
+      List<String> notes = run.board().notes(run.steps(), trainPairs, valImages, (System.nanoTime() - start) / 1e9);
+      write(BoardTable.build(definition, run.results()), notes);
+      return;
+    }
+    List<BoardTable> tables = new ArrayList<>();
+    List<DemoBoard> boards = new ArrayList<>();
+    Map<String, Integer> stepsRun = Map.of();
+    for (int k = 0; k < seeds; k++) {
+      long s = seed + k;
+      System.err.println("demo: seed " + s + " (" + (k + 1) + " of " + seeds + ")");
+      Run run = runOnce(out.resolve("seed-" + s), s, trainPairs, valImages, trainSteps, otherSteps);
+      tables.add(BoardTable.build(definition, run.results()));
+      boards.add(run.board());
+      stepsRun = run.steps();
+    }
+    List<String> notes = DemoBoard.notesAcrossSeeds(boards, seed, stepsRun, trainPairs, valImages,
+        (System.nanoTime() - start) / 1e9);
+    write(BoardTable.acrossRuns(tables), notes);
+  }
+
+  /** What one seed's demo produced: its results (this run's cells only), zero-shot figures and training steps. */
+  private record Run(List<StoredResult> results, DemoBoard board, Map<String, Integer> steps) {}
+
+  /** The whole demo for one seed under {@code dir}: data, training, zero-shot check, evaluation. */
+  private Run runOnce(Path dir, long seed, int trainPairs, int valImages, int trainSteps, int otherSteps) {
+    Path data = dir.resolve(quick ? "synth-quick" : "synth");
+    SynthConfig synth = new SynthConfig(trainPairs, valImages, 96, seed);
+    // An earlier demo's data of another benchmark version, size or seed is written again (results never mix).
+    if (!SyntheticBenchmark.holds(data, synth)) {
+      System.err.println("demo: generating the synthetic benchmark (" + trainPairs + " train, " + valImages + " val, seed "
+          + seed + ") in " + data);
+      SyntheticBenchmark.generate(data, synth);
     }
     MethodRegistry registry = MethodRegistry.discover();
     Map<String, Map<String, Path>> weights = new LinkedHashMap<>(); // method -> variant -> weights file
@@ -91,10 +130,10 @@ final class DemoCommand implements Runnable {
       Map<String, Path> variants = new LinkedHashMap<>();
       int n = p.id().equals(BACKBONE) ? trainSteps : otherSteps;
       Map<String, String> own = settingsFor(p.id(), settings);
-      TrainResult trained = TrainCommand.train(p, data, out.resolve("train").resolve(p.id()), n, seed, own, from);
+      TrainResult trained = TrainCommand.train(p, data, dir.resolve("train").resolve(p.id()), n, seed, own, from);
       variants.put(DemoBoard.TRAINED, trained.checkpoint());
       stepsRun.put(p.id(), n);
-      TrainResult initial = TrainCommand.train(p, data, out.resolve("untrained").resolve(p.id()), 0, seed, own, from);
+      TrainResult initial = TrainCommand.train(p, data, dir.resolve("untrained").resolve(p.id()), 0, seed, own, from);
       variants.put(DemoBoard.UNTRAINED, initial.checkpoint());
       weights.put(p.id(), variants);
     }
@@ -119,25 +158,29 @@ final class DemoCommand implements Runnable {
           MethodConfig config = new MethodConfig(Optional.of(v.getValue()), Optional.empty(), Map.of(), seed,
               execution.resolveOrPytorch(p));
           EvalResults r = EvalRun.run(new EvalRun.Request(p, config, DatasetSpecs.get(dataset), data, "synth", Map.of(),
-              null, true, 16, out.resolve("results").resolve(p.id()).resolve(v.getKey()).resolve(dataset)), v.getKey(),
+              null, true, 16, dir.resolve("results").resolve(p.id()).resolve(v.getKey()).resolve(dataset)), v.getKey(),
               System.err);
-          evaluated.add(r.method() + "|" + r.weightsSha256() + "|" + r.dataset() + "|" + r.protocolSha256());
+          evaluated.add(StoredResult.key(r.method(), r.weightsSha256(), r.dataset(), r.protocolSha256(),
+              r.datasetVersion()));
         }
       }
     }
     // The board comes from the result store, like 'ovss board synth'; only this run's cells, so results of an
-    // earlier demo with other weights under the same directory do not add rows.
-    ResultStore store = ResultStore.open(out.resolve("results"));
+    // earlier demo with other weights or of an earlier benchmark version under the same directory do not add rows.
+    ResultStore store = ResultStore.open(dir.resolve("results"));
     store.collect();
     List<StoredResult> thisRun = store.results().stream().filter(r -> evaluated.contains(r.key())).toList();
-    List<String> notes = board.notes(stepsRun, trainPairs, valImages, (System.nanoTime() - start) / 1e9);
-    String markdown = Renderers.get("md").render(Reports.board(Boards.get("synth"), thisRun, notes, 0, System.err));
+    return new Run(thisRun, board, stepsRun);
+  }
+
+  /** Renders the board as leaderboard.md and report.html under --out and prints the Markdown. */
+  private void write(BoardTable table, List<String> notes) {
+    String markdown = Renderers.get("md").render(Reports.board(table, notes, 0, System.err));
     Reports.write(out.resolve("leaderboard.md"), markdown);
-    Reports.write(out.resolve("report.html"),
-        Renderers.get("html").render(Reports.board(Boards.get("synth"), thisRun, notes, 3, System.err)));
+    Reports.write(out.resolve("report.html"), Renderers.get("html").render(Reports.board(table, notes, 3, System.err)));
     System.out.println(markdown);
     System.out.println("wrote " + out.resolve("leaderboard.md") + ", " + out.resolve("report.html")
-        + " and results (with predictions) under " + out.resolve("results"));
+        + " and results (with predictions) under " + (seeds == 1 ? out.resolve("results") : out.resolve("seed-*/results")));
   }
 
   /**

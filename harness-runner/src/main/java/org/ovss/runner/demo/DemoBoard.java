@@ -24,6 +24,35 @@ public final class DemoBoard {
     zeroShotClasses = classes;
   }
 
+  /**
+   * The lines under a board of several seeds' demos: what each seed ran, and the backbone's zero-shot accuracy as
+   * mean ± sample standard deviation over the seeds.
+   */
+  public static List<String> notesAcrossSeeds(List<DemoBoard> seeds, long firstSeed, Map<String, Integer> steps,
+      int trainPairs, int valImages, double seconds) {
+    List<String> notes = new ArrayList<>();
+    notes.add(String.format(Locale.ROOT, "Mean ± sample standard deviation over %d seeds (%d to %d); each seed generates "
+        + "its own benchmark, initialises and trains every method anew.", seeds.size(), firstSeed,
+        firstSeed + seeds.size() - 1));
+    List<String> trained = new ArrayList<>();
+    steps.forEach((method, n) -> trained.add(method + " " + n + " steps"));
+    notes.add(String.format(Locale.ROOT, "Training per seed (%s) on %d synthetic pairs; evaluation on %d val images; "
+        + "total %.0f s.", String.join(", ", trained), trainPairs, valImages, seconds));
+    DemoBoard first = seeds.get(0);
+    if (!first.zeroShot.isEmpty()) {
+      List<String> parts = new ArrayList<>();
+      for (String variant : first.zeroShot.keySet()) {
+        double[] v = seeds.stream().mapToDouble(b -> 100 * b.zeroShot.getOrDefault(variant, Double.NaN)).toArray();
+        double mean = java.util.Arrays.stream(v).average().orElse(Double.NaN);
+        double squares = java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum();
+        parts.add(String.format(Locale.ROOT, "%s %.1f ± %.1f%%", variant, mean, Math.sqrt(squares / (v.length - 1))));
+      }
+      notes.add("Zero-shot shape classification of single-shape val images by the CLIP backbone: " + String.join(", ", parts)
+          + String.format(Locale.ROOT, " (chance %.1f%%).", 100.0 / first.zeroShotClasses));
+    }
+    return notes;
+  }
+
   /** The lines under the board. */
   public List<String> notes(Map<String, Integer> steps, int trainPairs, int valImages, double seconds) {
     List<String> notes = new ArrayList<>();

@@ -23,8 +23,9 @@ import org.ovss.leaderboards.ProtocolHash;
  *                 execution (engine, precision, device, ep: how the encoders ran; int8 also changes the protocol's hash)
  * weightsLabel    a name for the weights (--weights-label; the demo's "trained" / "untrained"), or null
  * dataRoot        the dataset root evaluated, absolute (reports find images and ground truth there)
+ * datasetVersion  the version of a generated dataset ("ovss-synth/2" for the synthetic benchmark), or null
  * </pre>
- * The last two and protocolHashVersion, protocolCitation were added after the schema's first version; readers of
+ * The last three and protocolHashVersion, protocolCitation were added after the schema's first version; readers of
  * {@code ovss-results/1} may find them absent.
  */
 public record EvalResults(
@@ -45,19 +46,22 @@ public record EvalResults(
     List<ClassResult> classes,
     Map<String, Object> provenance,
     String weightsLabel,
-    String dataRoot) {
+    String dataRoot,
+    String datasetVersion) {
 
   /** A result not yet told its weights label and data root ({@link #withSource}). */
   public EvalResults(String schema, String method, String methodName, String weights, String weightsSha256, String dataset,
       String datasetSpecSha256, String splitSha256, long images, Object protocol, String protocolSha256,
       String protocolCitation, Map<String, Double> metrics, List<ClassResult> classes, Map<String, Object> provenance) {
     this(schema, method, methodName, weights, weightsSha256, dataset, datasetSpecSha256, splitSha256, images, protocol,
-        protocolSha256, ProtocolHash.VERSION, protocolCitation, metrics, classes, provenance, null, null);
+        protocolSha256, ProtocolHash.VERSION, protocolCitation, metrics, classes, provenance, null, null, null);
   }
 
-  public EvalResults withSource(String label, String root) {
+  /** This result with its weights label, data root and the data root's dataset version (null when none). */
+  public EvalResults withSource(String label, String root, String version) {
     return new EvalResults(schema, method, methodName, weights, weightsSha256, dataset, datasetSpecSha256, splitSha256,
-        images, protocol, protocolSha256, protocolHashVersion, protocolCitation, metrics, classes, provenance, label, root);
+        images, protocol, protocolSha256, protocolHashVersion, protocolCitation, metrics, classes, provenance, label, root,
+        version);
   }
 
   /** One row of the per-class table. */

@@ -24,6 +24,7 @@ import org.ovss.datasets.DatasetCheck;
 import org.ovss.datasets.DatasetIndex;
 import org.ovss.datasets.DatasetSpec;
 import org.ovss.datasets.Sample;
+import org.ovss.datasets.synth.SyntheticBenchmark;
 import org.ovss.runner.Hashing;
 import org.ovss.runner.metrics.IoUAccumulator;
 import org.ovss.runner.protocol.Protocols;
@@ -118,7 +119,8 @@ public final class EvalRun {
               .run(console, weights.toString(), weightsSha);
         }
       }
-      results = results.withSource(weightsLabel, r.dataRoot().toAbsolutePath().normalize().toString());
+      results = results.withSource(weightsLabel, r.dataRoot().toAbsolutePath().normalize().toString(),
+          SyntheticBenchmark.datasetVersion(r.dataRoot()).orElse(null));
       results.provenance().put("execution", describe(execution));
       writeAtomically(r.out().resolve("results.json"),
           new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
@@ -179,6 +181,8 @@ public final class EvalRun {
     f.put("datasetSpecSha256", r.spec().contentHash());
     f.put("splitSha256", index.splitHash());
     f.put("images", Integer.toString(index.size()));
+    // Only for generated data, so that checkpoints over other datasets stay resumable across this change.
+    SyntheticBenchmark.datasetVersion(r.dataRoot()).ifPresent(v -> f.put("datasetVersion", v));
     f.put("protocolSha256", resolved.hash());
     f.put("windowBatch", Integer.toString(r.windowBatch()));
     if (r.shareForwards()) {

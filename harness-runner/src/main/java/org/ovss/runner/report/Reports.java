@@ -23,7 +23,11 @@ public final class Reports {
   /** A board from stored results; overlays (for HTML) only when {@code overlaysPerRow > 0}. */
   public static BoardReport board(BoardDefinition def, List<StoredResult> results, List<String> notes, int overlaysPerRow,
       PrintStream warnings) {
-    BoardTable table = BoardTable.build(def, results);
+    return board(BoardTable.build(def, results), notes, overlaysPerRow, warnings);
+  }
+
+  /** A filled board (e.g. {@link BoardTable#acrossRuns}); overlays as in the other form. */
+  public static BoardReport board(BoardTable table, List<String> notes, int overlaysPerRow, PrintStream warnings) {
     Map<String, List<Overlay>> overlays = new Overlays(warnings).forBoard(table, overlaysPerRow);
     return new BoardReport(table, now(), notes, overlays);
   }

@@ -129,6 +129,14 @@ class BoardCommandTest {
     assertThat(console.err()).contains("unknown report format 'pdf'");
     assertThat(Main.execute("compare", "--results", results.toString(), "pacl", "sclip")).isEqualTo(2);
     assertThat(console.err()).contains("no stored result matches 'pacl'").contains("sclip/vit-tiny@sclip");
+    // The same cell on another version of a generated dataset: a board never mixes the two.
+    JsonNode other = new ObjectMapper().readTree(results.resolve("sclip/results.json").toFile());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) other).put("datasetVersion", "ovss-synth/2");
+    Files.createDirectories(results.resolve("regenerated"));
+    new ObjectMapper().writeValue(results.resolve("regenerated/results.json").toFile(), other);
+    assertThat(Main.execute("board", "sclip-8", "--results", results.toString())).isEqualTo(2);
+    assertThat(console.err()).contains("board 'sclip-8': column voc21 / sclip holds results of different versions of "
+        + "the dataset").contains("ovss-synth/2 (e.g. ").contains("no recorded version (e.g. ");
     Path corrupt = results.resolve("broken/results.json");
     Files.createDirectories(corrupt.getParent());
     Files.writeString(corrupt, "{ not json");
