@@ -60,7 +60,7 @@ class BoardsTest {
     Path seeds = Path.of(System.getProperty("ovss.shared.dir", "../../shared")).resolve("seeds");
     assertThat(seeds).as("shared seeds beside the clone").isDirectory();
     int checked = 0;
-    for (String name : Boards.NAMES) {
+    for (String name : Boards.names()) {
       BoardDefinition b = Boards.get(name);
       Map<String, List<Double>> groups = new LinkedHashMap<>();
       for (BoardDefinition.Column c : b.columns()) {

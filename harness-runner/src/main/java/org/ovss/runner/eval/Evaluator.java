@@ -12,7 +12,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.ovss.api.ClassPrompt;
@@ -27,6 +26,7 @@ import org.ovss.api.QueryEmbeddings;
 import org.ovss.api.ScoresWithBackground;
 import org.ovss.api.SegmentationMethod;
 import org.ovss.api.UnknownNameException;
+import org.ovss.api.plugins.PluginRegistry;
 import org.ovss.datasets.DatasetIndex;
 import org.ovss.datasets.DatasetSpec;
 import org.ovss.datasets.LabelMaps;
@@ -212,12 +212,8 @@ public final class Evaluator {
     if (p.featureMetrics() == null) {
       return found;
     }
-    List<String> ids = new ArrayList<>();
-    List<FeatureMetric> all = new ArrayList<>();
-    ServiceLoader.load(FeatureMetric.class).forEach(m -> {
-      all.add(m);
-      ids.add(m.id());
-    });
+    List<FeatureMetric> all = PluginRegistry.get().all(FeatureMetric.class);
+    List<String> ids = all.stream().map(FeatureMetric::id).toList();
     for (String id : p.featureMetrics()) {
       FeatureMetric m = all.stream().filter(f -> f.id().equals(id)).findFirst()
           .orElseThrow(() -> new UnknownNameException("feature metric", id, ids));
@@ -427,7 +423,7 @@ public final class Evaluator {
 
   private static PostProcessor postProcessor(String id, Map<String, String> params) {
     List<String> ids = new ArrayList<>();
-    for (PostProcessorProvider provider : ServiceLoader.load(PostProcessorProvider.class)) {
+    for (PostProcessorProvider provider : PluginRegistry.get().all(PostProcessorProvider.class)) {
       if (provider.id().equals(id)) {
         return provider.create(params);
       }

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * A fully resolved evaluation protocol (one dataset, overrides applied). Field names are the JSON keys of
- * the protocol files under {@code org/ovss/runner/protocols/}.
+ * the protocol files under {@code META-INF/ovss/protocols/} (of the harness and its plugins).
  *
  * @param shortSide images are resized so the short side is this (mmcv {@code Resize(scale=(longSide, shortSide), keep_ratio=True)})
  * @param longSide cap of the long side

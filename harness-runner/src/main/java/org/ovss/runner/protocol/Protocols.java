@@ -19,8 +19,10 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.UnknownNameException;
+import org.ovss.api.plugins.PluginRegistry;
 
 /**
  * Protocols as named data files: a base, optional per-dataset overrides ({@code datasets.NAME}), an
@@ -28,8 +30,8 @@ import org.ovss.api.UnknownNameException;
  * over its canonical JSON so results name exactly what produced them.
  */
 public final class Protocols {
-  /** Built-in protocol names (files {@code org/ovss/runner/protocols/NAME.json}). */
-  public static final List<String> BUILT_IN = List.of("sclip", "sclip-paper", "groupvit", "segclip", "clippy", "simseg", "pacl", "synth");
+  /** Data kind of protocols in {@link PluginRegistry}: files {@code META-INF/ovss/protocols/NAME.json}. */
+  public static final String KIND = "protocols";
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -40,8 +42,13 @@ public final class Protocols {
   /** A protocol resolved for a dataset, with its hash. */
   public record Resolved(Protocol protocol, String hash, String canonicalJson) {}
 
+  /** Names of the protocols the harness and its plugins bring, sorted. */
+  public static List<String> names() {
+    return PluginRegistry.get().names(KIND);
+  }
+
   /**
-   * @param nameOrFile built-in name or path of a protocol JSON file
+   * @param nameOrFile name (of the harness's or a plugin's protocol) or path of a protocol JSON file
    * @param dataset dataset name whose overrides apply
    * @param overrides command-line overrides, key = protocol field, value = JSON-compatible text
    */
@@ -81,9 +88,14 @@ public final class Protocols {
     }
     ObjectNode node;
     try {
-      if (BUILT_IN.contains(nameOrFile)) {
-        try (InputStream in = Protocols.class.getResourceAsStream("/org/ovss/runner/protocols/" + nameOrFile + ".json")) {
-          node = (ObjectNode) JSON.readTree(in);
+      Optional<PluginRegistry.Data> named = PluginRegistry.get().data(KIND, nameOrFile);
+      if (named.isPresent()) {
+        try (InputStream in = named.get().open()) {
+          JsonNode read = JSON.readTree(in);
+          if (!(read instanceof ObjectNode object)) {
+            throw new InvalidInputException("protocol " + named.get().where() + " must hold a JSON object");
+          }
+          node = object;
         }
       } else if (Files.isRegularFile(Path.of(nameOrFile))) {
         JsonNode read = JSON.readTree(Files.readString(Path.of(nameOrFile), StandardCharsets.UTF_8));
@@ -92,7 +104,7 @@ public final class Protocols {
         }
         node = object;
       } else {
-        throw new UnknownNameException("protocol", nameOrFile, BUILT_IN);
+        throw new UnknownNameException("protocol", nameOrFile, names());
       }
     } catch (IOException e) {
       throw new InvalidInputException("cannot read protocol " + nameOrFile + ": " + e.getMessage(), e);
