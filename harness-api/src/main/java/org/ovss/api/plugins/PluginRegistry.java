@@ -150,6 +150,10 @@ public final class PluginRegistry {
       }
     }
     for (Candidate c : candidates(paths, problems)) {
+      if (c.libraries() == null) {
+        problems.add("plugin path " + c.jar() + ": no such file or folder");
+        continue;
+      }
       Plugin p;
       try {
         p = Plugin.open(c, host);
@@ -158,20 +162,29 @@ public final class PluginRegistry {
         continue;
       }
       String clash = null;
+      List<String> ids = new ArrayList<>();
       for (Object o : p.instances(MethodProvider.class.getName())) {
-        String id = ((MethodProvider) o).id();
-        Origin before = methodIds.get(id);
-        if (before != null) {
-          clash = "method id '" + id + "' is already provided by " + before + "; plugin left out";
+        String id;
+        try {
+          id = ((MethodProvider) o).id();
+        } catch (RuntimeException | LinkageError e) {
+          clash = "class " + o.getClass().getName() + " failed: " + e;
           break;
         }
+        Origin before = methodIds.get(id);
+        if (before != null || ids.contains(id)) {
+          clash = "method id '" + id + "' is already provided by " + (before != null ? before : "this plugin")
+              + "; plugin left out";
+          break;
+        }
+        ids.add(id);
       }
       if (clash != null) {
         problems.add("plugin " + c.jar() + ": " + clash);
         p.close();
         continue;
       }
-      p.instances(MethodProvider.class.getName()).forEach(o -> methodIds.put(((MethodProvider) o).id(), p.origin));
+      ids.forEach(id -> methodIds.put(id, p.origin));
       plugins.add(p);
     }
     Map<String, Map<String, List<Data>>> data = new LinkedHashMap<>();
@@ -357,7 +370,7 @@ public final class PluginRegistry {
     return "unknown";
   }
 
-  /** A plugin jar and the private library jars that go with it. */
+  /** A plugin jar and the private library jars that go with it ({@code libraries == null}: the path is missing). */
   record Candidate(Path jar, List<Path> libraries) {}
 
   private static List<Candidate> candidates(List<Path> paths, List<String> problems) {
@@ -368,7 +381,7 @@ public final class PluginRegistry {
       } else if (Files.isDirectory(path)) {
         folder(path, found, problems, true);
       } else {
-        problems.add("plugin path " + path + ": no such file or folder");
+        found.add(new Candidate(path, null));
       }
     }
     return found;
