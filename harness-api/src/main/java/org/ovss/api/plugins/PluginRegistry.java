@@ -91,10 +91,11 @@ public final class PluginRegistry {
       return c.getInputStream();
     }
 
-    /** Where it is, for messages: the resource inside the built-ins, or the plugin jar. */
+    /** Where it is, for messages: the file, or the jar and the entry in it. */
     public String where() {
-      String file = DATA_DIR + kind + "/" + url.getPath().substring(url.getPath().lastIndexOf('/') + 1);
-      return origin.builtIn() ? "built-in " + file : origin.jar() + "!/" + file;
+      String u = url.toString();
+      u = u.startsWith("jar:") ? u.substring(4) : u;
+      return u.startsWith("file:") ? u.substring(5) : u;
     }
   }
 
