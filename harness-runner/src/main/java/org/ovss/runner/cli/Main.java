@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
     versionProvider = Version.class,
     description = "Open-vocabulary semantic segmentation harness: methods, encoders, evaluation.",
     subcommands = {MethodsCommand.class, EncodeCommand.class, EvalCommand.class, PrepareCommand.class, SynthCommand.class,
-      TrainCommand.class, DemoCommand.class, BoardCommand.class, CompareCommand.class, BenchCommand.class,
+      TrainCommand.class, DemoCommand.class, BoardCommand.class, CompareCommand.class, BenchCommand.class, NewMethodCommand.class,
       CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   private static final String PLUGINS = "--plugins";

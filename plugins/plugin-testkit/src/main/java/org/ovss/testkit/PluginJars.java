@@ -43,6 +43,22 @@ public final class PluginJars {
     return this;
   }
 
+  /** Every {@code .java} file under {@code javaRoot} (a source folder) and every file under {@code resourceRoot}. */
+  public PluginJars project(Path javaRoot, Path resourceRoot) throws IOException {
+    try (Stream<Path> files = Files.walk(javaRoot)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+        String name = javaRoot.relativize(f).toString().replace(File.separatorChar, '.');
+        source(name.substring(0, name.length() - ".java".length()), Files.readString(f));
+      }
+    }
+    try (Stream<Path> files = Files.walk(resourceRoot)) {
+      for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+        resources.put(resourceRoot.relativize(f).toString().replace(File.separatorChar, '/'), Files.readAllBytes(f));
+      }
+    }
+    return this;
+  }
+
   /** A {@code META-INF/services/TYPE} file holding these lines, as written. */
   public PluginJars service(String type, String... lines) {
     return resource("META-INF/services/" + type, String.join("\n", lines) + "\n");
