@@ -144,7 +144,8 @@ public final class PluginRegistry {
     List<String> problems = new ArrayList<>();
     List<Plugin> plugins = new ArrayList<>();
     Map<String, Origin> methodIds = new LinkedHashMap<>();
-    for (Service<?> s : hostServices(host, MethodProvider.class)) {
+    List<Service<?>> hostMethods = hostServices(host, MethodProvider.class);
+    for (Service<?> s : hostMethods) {
       String id = ((MethodProvider) s.instance()).id();
       if (methodIds.putIfAbsent(id, s.origin()) != null) {
         throw new OvssException("two built-in plugins claim method id '" + id + "'");
@@ -206,7 +207,9 @@ public final class PluginRegistry {
       });
       data.put(kind, byName);
     }
-    return new PluginRegistry(host, List.copyOf(plugins), List.copyOf(problems), data);
+    PluginRegistry registry = new PluginRegistry(host, List.copyOf(plugins), List.copyOf(problems), data);
+    registry.hostServices.put(MethodProvider.class, hostMethods);
+    return registry;
   }
 
   /** The plugins that loaded (built-ins not included). */
