@@ -20,17 +20,20 @@ import java.util.stream.Collectors;
 import org.ovss.api.ClassPrompt;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.UnknownNameException;
+import org.ovss.api.plugins.PluginRegistry;
 
 /**
- * The built-in dataset specs (JSON files under {@code org/ovss/datasets/specs/}) and the reader of user-defined
+ * The named dataset specs (JSON files {@code META-INF/ovss/datasets/NAME.json} of the harness and its plugins) and the reader of user-defined
  * ones. Unknown names fail listing the available ones; spec files are read strictly (unknown or duplicate keys are
  * refused) so a typo cannot silently fall back to a default.
  */
 public final class DatasetSpecs {
-  private static final List<String> BUILT_IN =
+  /** The harness's own specs in the order of the SCLIP benchmark table; other names follow sorted. */
+  private static final List<String> ORDER =
       List.of("voc21", "voc20", "context60", "context59", "coco-object", "coco-stuff", "ade20k", "cityscapes",
           "synth-shapes", "synth-shapes-bg", "synth-stuff");
-  private static final String RESOURCE_DIR = "specs/";
+  /** Data kind of dataset specs in {@link PluginRegistry}. */
+  public static final String KIND = "datasets";
   private static final Map<String, DatasetSpec> LOADED = new ConcurrentHashMap<>();
   private static final ObjectMapper JSON = JsonMapper.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -40,21 +43,23 @@ public final class DatasetSpecs {
 
   private DatasetSpecs() {}
 
-  /** Names of the built-in specs, in the order of the SCLIP benchmark table. */
+  /** Names of the specs the harness and its plugins bring: the built-ins in the order of the SCLIP benchmark table. */
   public static List<String> names() {
-    return BUILT_IN;
+    List<String> found = PluginRegistry.get().names(KIND);
+    List<String> names = new ArrayList<>(ORDER.stream().filter(found::contains).toList());
+    found.stream().filter(n -> !ORDER.contains(n)).forEach(names::add);
+    return names;
   }
 
   /**
-   * The built-in spec of that name.
+   * The named spec (the harness's or a plugin's, {@code META-INF/ovss/datasets/NAME.json}).
    *
    * @throws UnknownNameException listing {@link #names()} when there is none
    */
   public static DatasetSpec get(String name) {
-    if (!BUILT_IN.contains(name)) {
-      throw new UnknownNameException("dataset", name, BUILT_IN);
-    }
-    return LOADED.computeIfAbsent(name, DatasetSpecs::readBuiltIn);
+    PluginRegistry.Data data = PluginRegistry.get().data(KIND, name)
+        .orElseThrow(() -> new UnknownNameException("dataset", name, names()));
+    return LOADED.computeIfAbsent(data.url().toString(), u -> readNamed(data));
   }
 
   /**
@@ -74,15 +79,12 @@ public final class DatasetSpecs {
     return parse(bytes, jsonFile.toString());
   }
 
-  private static DatasetSpec readBuiltIn(String name) {
-    String resource = RESOURCE_DIR + name + ".json";
-    try (InputStream in = DatasetSpecs.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException("built-in dataset spec " + resource + " is missing from the jar");
-      }
-      DatasetSpec spec = parse(in.readAllBytes(), "built-in dataset spec " + resource);
-      if (!spec.name().equals(name)) {
-        throw new IllegalStateException(resource + " names itself '" + spec.name() + "'");
+  private static DatasetSpec readNamed(PluginRegistry.Data data) {
+    String where = "dataset spec " + data.where();
+    try (InputStream in = data.open()) {
+      DatasetSpec spec = parse(in.readAllBytes(), where);
+      if (!spec.name().equals(data.name())) {
+        throw new InvalidInputException(where + " names itself '" + spec.name() + "'");
       }
       return spec;
     } catch (IOException e) {

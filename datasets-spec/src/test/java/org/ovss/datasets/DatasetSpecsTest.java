@@ -104,7 +104,7 @@ class DatasetSpecsTest {
   @Test
   void contentHashIsTheSha256OfTheSpecFileAndStable(@TempDir Path dir) throws IOException {
     byte[] bytes;
-    try (InputStream in = DatasetSpecs.class.getResourceAsStream("specs/ade20k.json")) {
+    try (InputStream in = DatasetSpecs.class.getResourceAsStream("/META-INF/ovss/datasets/ade20k.json")) {
       bytes = in.readAllBytes();
     }
     DatasetSpec builtIn = DatasetSpecs.get("ade20k");

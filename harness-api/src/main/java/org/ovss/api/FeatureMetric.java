@@ -2,7 +2,7 @@ package org.ovss.api;
 
 /**
  * A metric of a method's dense features against the ground truth, beside mIoU (CLIPpy's bottom-up grouping
- * Jaccard). Discovered with {@link java.util.ServiceLoader}; a protocol names the ones it reports in {@code
+ * Jaccard). Discovered through {@link org.ovss.api.plugins.PluginRegistry} (a {@code META-INF/services} entry); a protocol names the ones it reports in {@code
  * featureMetrics}, and the runner feeds each evaluated image's {@link SegmentationMethod#encodeImage} features
  * (whole image, the protocol's resize) with its label map.
  */

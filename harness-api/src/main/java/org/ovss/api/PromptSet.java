@@ -10,16 +10,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.ovss.api.plugins.PluginRegistry;
 
 /**
  * Named list of prompt templates; {@code {}} stands for the class name.
  *
- * <p>Built-in sets are data files under {@code org/ovss/api/prompts/NAME.txt}, one template a line.
+ * <p>Named sets are data files {@code META-INF/ovss/prompts/NAME.txt}, one template a line, in the harness or in a
+ * plugin (see {@link PluginRegistry}).
  */
 public record PromptSet(String name, List<String> templates) {
 
-  /** Names of the built-in prompt sets. */
-  public static final List<String> BUILT_IN = List.of("openai-imagenet-80", "a-photo-of", "pacl-7", "synth");
+  /** Data kind of prompt sets in {@link PluginRegistry}. */
+  public static final String KIND = "prompts";
+
+  /** Names of the prompt sets the harness and its plugins bring. */
+  public static List<String> names() {
+    return PluginRegistry.get().names(KIND);
+  }
 
   public PromptSet {
     templates = List.copyOf(templates);
@@ -37,10 +45,11 @@ public record PromptSet(String name, List<String> templates) {
     return template.replace("{}", className);
   }
 
-  /** A built-in set by name, or a file path holding one template a line. */
+  /** A named set (the harness's or a plugin's), or a file path holding one template a line. */
   public static PromptSet named(String nameOrPath) {
-    if (BUILT_IN.contains(nameOrPath)) {
-      try (InputStream in = PromptSet.class.getResourceAsStream("prompts/" + nameOrPath + ".txt")) {
+    Optional<PluginRegistry.Data> data = PluginRegistry.get().data(KIND, nameOrPath);
+    if (data.isPresent()) {
+      try (InputStream in = data.get().open()) {
         return new PromptSet(nameOrPath, readLines(in));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -54,7 +63,7 @@ public record PromptSet(String name, List<String> templates) {
         throw new InvalidInputException("cannot read prompt file " + file + ": " + e.getMessage());
       }
     }
-    throw new UnknownNameException("prompt set", nameOrPath, BUILT_IN);
+    throw new UnknownNameException("prompt set", nameOrPath, names());
   }
 
   private static List<String> readLines(InputStream in) throws IOException {

@@ -11,35 +11,41 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.Paper;
 import org.ovss.api.Papers;
 import org.ovss.api.UnknownNameException;
+import org.ovss.api.plugins.PluginRegistry;
 
 /**
- * The built-in boards ({@code org/ovss/leaderboards/boards/NAME.json}) and board files. An anchor cites its paper
- * by key in the citation registry ({@link Papers}, {@code sclip-2024}) or in the board file's own {@code papers}
- * (same fields as the registry, for papers it does not hold), with the table, and gives its values per row as
- * column to value maps.
+ * The named boards ({@code META-INF/ovss/boards/NAME.json} of the harness and its plugins) and board files. An
+ * anchor cites its paper by key in the citation registry ({@link Papers}, {@code sclip-2024}) or in the board file's
+ * own {@code papers} (same fields as the registry, for papers it does not hold), with the table, and gives its values
+ * per row as column to value maps.
  */
 public final class Boards {
-  /** The boards shipped with the harness, in the order help texts list them. */
-  public static final List<String> NAMES = List.of("sclip-8", "groupvit", "synth");
+  /** Data kind of boards in {@link PluginRegistry}. */
+  public static final String KIND = "boards";
 
   private Boards() {}
 
-  /** A built-in board by name, or a board JSON file by path. */
+  /** Names of the boards the harness and its plugins bring, sorted. */
+  public static List<String> names() {
+    return PluginRegistry.get().names(KIND);
+  }
+
+  /** A named board (the harness's or a plugin's), or a board JSON file by path. */
   public static BoardDefinition get(String nameOrFile) {
-    if (NAMES.contains(nameOrFile)) {
-      String resource = "boards/" + nameOrFile + ".json";
-      try (InputStream in = Boards.class.getResourceAsStream(resource)) {
-        if (in == null) {
-          throw new IllegalStateException("missing resource " + resource);
-        }
-        return parse(new ObjectMapper().readTree(in), "built-in board " + nameOrFile);
+    Optional<PluginRegistry.Data> named = PluginRegistry.get().data(KIND, nameOrFile);
+    if (named.isPresent()) {
+      PluginRegistry.Data data = named.get();
+      String where = data.origin().builtIn() ? "built-in board " + nameOrFile : "board " + data.where();
+      try (InputStream in = data.open()) {
+        return parse(new ObjectMapper().readTree(in), where);
       } catch (IOException e) {
-        throw new IllegalStateException("cannot read " + resource, e);
+        throw new InvalidInputException(where + " is not valid JSON: " + e.getMessage(), e);
       }
     }
     Path file = Path.of(nameOrFile);
@@ -50,7 +56,7 @@ public final class Boards {
         throw new InvalidInputException("board file " + file + " is not valid JSON: " + e.getMessage(), e);
       }
     }
-    throw new UnknownNameException("board", nameOrFile, NAMES);
+    throw new UnknownNameException("board", nameOrFile, names());
   }
 
   static BoardDefinition parse(JsonNode root, String where) {

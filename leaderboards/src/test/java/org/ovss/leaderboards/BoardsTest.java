@@ -75,7 +75,7 @@ class BoardsTest {
     Path texts = Path.of(papersDir).toAbsolutePath();
     assertThat(texts).as("-Dovss.papers.dir").isDirectory();
     int checked = 0;
-    for (String name : Boards.NAMES) {
+    for (String name : Boards.names()) {
       BoardDefinition b = Boards.get(name);
       Map<String, List<Double>> groups = new LinkedHashMap<>();
       for (BoardDefinition.Column c : b.columns()) {

@@ -2,17 +2,15 @@ package org.ovss.reports;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.ServiceLoader;
 import org.ovss.api.UnknownNameException;
+import org.ovss.api.plugins.PluginRegistry;
 
-/** Named lookup of the {@link ReportRenderer} plugins. */
+/** Named lookup of the {@link ReportRenderer} plugins (the built-ins and drop-in ones, see {@link PluginRegistry}). */
 public final class Renderers {
   private Renderers() {}
 
   public static List<ReportRenderer> all() {
-    List<ReportRenderer> all = new ArrayList<>();
-    ServiceLoader.load(ReportRenderer.class).forEach(all::add);
-    return all;
+    return PluginRegistry.get().all(ReportRenderer.class);
   }
 
   public static ReportRenderer get(String format) {

@@ -3,7 +3,7 @@ package org.ovss.reports;
 import org.ovss.api.InvalidInputException;
 
 /**
- * A report format, found through {@link java.util.ServiceLoader} (register in
+ * A report format, found through {@link org.ovss.api.plugins.PluginRegistry} (register in
  * {@code META-INF/services/org.ovss.reports.ReportRenderer}); {@link Renderers} looks them up by name.
  */
 public interface ReportRenderer {

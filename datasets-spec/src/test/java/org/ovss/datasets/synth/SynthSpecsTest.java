@@ -17,7 +17,7 @@ import org.ovss.datasets.DatasetSpecs;
 class SynthSpecsTest {
 
   static DatasetSpec spec(String name) {
-    URL url = DatasetSpecs.class.getResource("specs/" + name + ".json");
+    URL url = DatasetSpecs.class.getResource("/META-INF/ovss/datasets/" + name + ".json");
     assertThat(url).as("spec file of %s", name).isNotNull();
     try {
       return DatasetSpecs.load(Path.of(url.toURI()));

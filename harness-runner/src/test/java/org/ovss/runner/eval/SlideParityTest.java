@@ -16,7 +16,7 @@ import org.ovss.api.QueryEmbeddings;
 import org.ovss.api.SegmentationMethod;
 import org.ovss.clip.io.TensorFile;
 import org.ovss.runner.MethodRegistry;
-import org.ovss.testkit.Fixtures;
+import org.ovss.fixtures.Fixtures;
 
 /**
  * SCLIP slide inference against {@code slide-io.safetensors} (-Dovss.parity.dir): window average,

@@ -102,7 +102,7 @@ class ProtocolsTest {
 
   @Test
   void builtInProtocolsCiteRegisteredPapersAndNoFilesOfOurs() {
-    for (String name : Protocols.BUILT_IN) {
+    for (String name : Protocols.names()) {
       Protocol p = Protocols.resolve(name, "voc21", Map.of()).protocol();
       assertThat(p.citation()).as(name).isNotBlank().doesNotContainPattern(OUR_FILES);
       if (!name.equals("synth")) {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ovss.api.TrainSpec;
 import org.ovss.api.Trainable;
 import org.ovss.clip.io.TensorFile;
-import org.ovss.testkit.Fixtures;
+import org.ovss.fixtures.Fixtures;
 
 /**
  * The engine's AdamW step against {@code torch.optim.AdamW}'s on a real model: the GroupViT training-step fixture

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ovss.api.Capability;
@@ -27,6 +26,7 @@ import org.ovss.api.SegmentationMethod;
 import org.ovss.api.TrainListener;
 import org.ovss.api.TrainSpec;
 import org.ovss.api.UnsupportedCapabilityException;
+import org.ovss.api.plugins.PluginRegistry;
 
 /**
  * The contract every method plugin meets. A plugin's test extends this class and says how to open the
@@ -36,7 +36,7 @@ public abstract class MethodConformanceTest {
 
   @TempDir protected Path tempDir;
 
-  /** The provider under test (a new instance, as ServiceLoader would make). */
+  /** The provider under test (a new instance, as the plugin registry would make). */
   protected abstract MethodProvider provider();
 
   /** A configuration that opens the method (weights and tokenizer in {@link #tempDir} or fixtures). */
@@ -55,9 +55,9 @@ public abstract class MethodConformanceTest {
   }
 
   @Test
-  void providerIsRegisteredForServiceLoader() {
+  void providerIsRegisteredForTheHarness() {
     List<String> ids = new ArrayList<>();
-    for (MethodProvider p : ServiceLoader.load(MethodProvider.class)) {
+    for (MethodProvider p : PluginRegistry.get().all(MethodProvider.class)) {
       ids.add(p.id());
     }
     assertThat(ids).as("ids registered in META-INF/services/" + MethodProvider.class.getName()).contains(provider().id());

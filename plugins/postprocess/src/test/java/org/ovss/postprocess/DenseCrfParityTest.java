@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.ovss.api.ImageContext;
 import org.ovss.clip.io.TensorFile;
-import org.ovss.testkit.Fixtures;
+import org.ovss.fixtures.Fixtures;
 
 /**
  * The DenseCRF against pydensecrf (lucasb-eyer/pydensecrf, Krähenbühl's densecrf.cpp): for every case of

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.ovss.api.ImageContext;
 import org.ovss.api.PostProcessor;
 import org.ovss.clip.io.TensorFile;
-import org.ovss.testkit.Fixtures;
+import org.ovss.fixtures.Fixtures;
 
 /**
  * PAMR against the reference pamr.py output in {@code pamr-io.safetensors} of the fixture directory

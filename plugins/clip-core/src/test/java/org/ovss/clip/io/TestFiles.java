@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import org.ovss.testkit.Fixtures;
+import org.ovss.fixtures.Fixtures;
 
 /** Builders for the test files, and the location of the parity fixtures. */
 final class TestFiles {

@@ -7,7 +7,7 @@ import org.ovss.api.MethodConfig;
 import org.ovss.api.MethodProvider;
 import org.ovss.clip.model.ClipPresets;
 import org.ovss.testkit.MethodConformanceTest;
-import org.ovss.testkit.Fixtures;
+import org.ovss.fixtures.Fixtures;
 
 class ClipConformanceTest extends MethodConformanceTest {
 

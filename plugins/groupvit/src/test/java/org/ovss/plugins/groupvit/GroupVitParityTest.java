@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.ovss.clip.io.TensorFile;
-import org.ovss.testkit.Fixtures;
+import org.ovss.fixtures.Fixtures;
 
 /**
  * The GroupViT model and segmentation inference against the outputs of the official code in the fixture

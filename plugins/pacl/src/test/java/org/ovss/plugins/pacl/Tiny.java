@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -18,7 +16,8 @@ import org.ovss.api.TrainListener;
 import org.ovss.api.TrainSpec;
 import org.ovss.clip.model.ClipPresets;
 import org.ovss.testkit.AdamTestEngine;
-import org.ovss.testkit.Fixtures;
+import org.ovss.fixtures.Fixtures;
+import org.ovss.testkit.ToyCaptions;
 
 /** Tiny random CLIPs, PACL checkpoints on them and a synthetic image-caption source for the tests. */
 final class Tiny {
@@ -92,56 +91,8 @@ final class Tiny {
     }
   }
 
-  /**
-   * Images of {@code height} x {@code width}: a coloured rectangle on a coloured background, the caption
-   * naming both colours, so that the contrastive task is learnable.
-   */
+  /** The test kit's toy image-caption source (coloured squares captioned by their colours). */
   static ImageTextSource source(int count, int height, int width) {
-    String[] names = {"red", "green", "blue", "yellow", "white", "black"};
-    float[][] colours = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 1, 0}, {1, 1, 1}, {0, 0, 0}};
-    List<float[]> images = new ArrayList<>();
-    List<String> captions = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      int fg = i % names.length;
-      int bg = (i / names.length + fg + 1) % names.length;
-      float[] rgb = new float[3 * height * width];
-      for (int y = 0; y < height; y++) {
-        for (int x = 0; x < width; x++) {
-          boolean inside = y >= height / 4 && y < 3 * height / 4 && x >= width / 4 + i % 3 && x < 3 * width / 4;
-          float[] c = inside ? colours[fg] : colours[bg];
-          for (int ch = 0; ch < 3; ch++) {
-            rgb[ch * height * width + y * width + x] = c[ch];
-          }
-        }
-      }
-      images.add(rgb);
-      captions.add("a " + names[fg] + " square on " + names[bg]);
-    }
-    return new ImageTextSource() {
-      @Override
-      public int size() {
-        return count;
-      }
-
-      @Override
-      public float[] image(int index) {
-        return images.get(index).clone();
-      }
-
-      @Override
-      public int imageHeight(int index) {
-        return height;
-      }
-
-      @Override
-      public int imageWidth(int index) {
-        return width;
-      }
-
-      @Override
-      public List<String> captions(int index) {
-        return List.of(captions.get(index));
-      }
-    };
+    return ToyCaptions.source(count, height, width);
   }
 }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.ovss.clip.io.TensorFile;
-import org.ovss.testkit.Fixtures;
+import org.ovss.fixtures.Fixtures;
 
 /**
  * The SegCLIP image-text model and the official segmentation inference against the reference outputs of

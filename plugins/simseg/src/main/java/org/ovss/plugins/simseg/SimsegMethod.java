@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.TreeSet;
 import org.ovss.api.ClassPrompt;
 import org.ovss.api.ImageContext;
@@ -28,6 +27,7 @@ import org.ovss.api.TrainListener;
 import org.ovss.api.TrainResult;
 import org.ovss.api.TrainSpec;
 import org.ovss.api.TrainingEngine;
+import org.ovss.api.plugins.PluginRegistry;
 import org.ovss.clip.method.PromptEncoder;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.weights.ClipWeights;
@@ -86,18 +86,16 @@ public final class SimsegMethod implements SegmentationMethod, ScoresWithBackgro
   }
 
   /**
-   * The {@code densecrf} post-processor found through ServiceLoader (plugins/postprocess, a runtime dependency
-   * of this plugin), configured with SimSeg's kernels unless {@code crf.*} options say otherwise.
+   * The {@code densecrf} post-processor found through the harness's plugin registry (plugins/postprocess, a runtime
+   * dependency of this plugin), configured with SimSeg's kernels unless {@code crf.*} options say otherwise.
    */
   static PostProcessor denseCrf(Map<String, String> parameters) {
     List<String> seen = new ArrayList<>();
-    for (ClassLoader loader : new ClassLoader[] {Thread.currentThread().getContextClassLoader(), SimsegMethod.class.getClassLoader()}) {
-      for (PostProcessorProvider p : ServiceLoader.load(PostProcessorProvider.class, loader)) {
-        if (p.id().equals(CRF_ID)) {
-          return p.create(parameters);
-        }
-        seen.add(p.id());
+    for (PostProcessorProvider p : PluginRegistry.get().all(PostProcessorProvider.class)) {
+      if (p.id().equals(CRF_ID)) {
+        return p.create(parameters);
       }
+      seen.add(p.id());
     }
     throw new InvalidInputException("simseg refines each class map with the '" + CRF_ID + "' post-processor, but none is on"
         + " the classpath (post-processors found: " + new TreeSet<>(seen) + "); add the org.ovss:postprocess module or open"
