@@ -21,9 +21,9 @@ class CliTest {
   void methodsListsEachPluginWithCapabilitiesAndPaper() {
     assertThat(Main.execute("methods")).isZero();
     String text = console.out();
-    assertThat(text).containsPattern("(?m)^clip\\s+.*ENCODE,SEGMENT");
-    assertThat(text).containsPattern("(?m)^maskclip\\s+.*ENCODE,SEGMENT");
-    assertThat(text).containsPattern("(?m)^sclip\\s+.*ENCODE,SEGMENT.*SCLIP: Rethinking Self-Attention");
+    assertThat(text).containsPattern("(?m)^clip\\s+.*ENCODE,ONNXRUNTIME,SEGMENT");
+    assertThat(text).containsPattern("(?m)^maskclip\\s+.*ENCODE,ONNXRUNTIME,SEGMENT");
+    assertThat(text).containsPattern("(?m)^sclip\\s+.*ENCODE,ONNXRUNTIME,SEGMENT.*SCLIP: Rethinking Self-Attention");
   }
 
   @Test
