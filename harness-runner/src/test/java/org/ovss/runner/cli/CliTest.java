@@ -21,9 +21,9 @@ class CliTest {
   void methodsListsEachPluginWithCapabilitiesAndPaper() {
     assertThat(Main.execute("methods")).isZero();
     String text = console.out();
-    assertThat(text).containsPattern("(?m)^clip\\s+.*ENCODE,SEGMENT");
-    assertThat(text).containsPattern("(?m)^maskclip\\s+.*ENCODE,SEGMENT");
-    assertThat(text).containsPattern("(?m)^sclip\\s+.*ENCODE,SEGMENT\\s+sclip\\s+sclip-2024$");
+    assertThat(text).containsPattern("(?m)^clip\\s+.*ENCODE,ONNXRUNTIME,SEGMENT");
+    assertThat(text).containsPattern("(?m)^maskclip\\s+.*ENCODE,ONNXRUNTIME,SEGMENT");
+    assertThat(text).containsPattern("(?m)^sclip\\s+.*ENCODE,ONNXRUNTIME,SEGMENT\\s+sclip\\s+sclip-2024\\s+.*built in$");
     // each cited paper once, by authors, title, venue, year and arXiv id; never a seed file of the project
     assertThat(text).containsPattern("(?m)^  sclip-2024\\s+Wang, Mei, Yuille\\. SCLIP: Rethinking Self-Attention for Dense"
         + " Vision-Language Inference\\. ECCV 2024 \\(arXiv:2312\\.01597\\)$");

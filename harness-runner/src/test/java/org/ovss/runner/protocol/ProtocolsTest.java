@@ -8,12 +8,23 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ovss.api.Execution;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.UnknownNameException;
 
 class ProtocolsTest {
   /** A path into the team's reference folder, which users of the project never have. */
   private static final String OUR_FILES = "(?i)(shared|notes|seeds)[/]|seed 0";
+
+  @Test
+  void int8IsPartOfTheProtocolAndItsHashWhileFp32LeavesBothAsTheyWere() {
+    Protocols.Resolved fp32 = Protocols.resolve("sclip", "voc21", Map.of());
+    assertThat(Protocols.withPrecision(fp32, Execution.Precision.FP32)).isSameAs(fp32);
+    Protocols.Resolved int8 = Protocols.withPrecision(fp32, Execution.Precision.INT8);
+    assertThat(int8.canonicalJson()).contains("\"precision\":\"int8\"");
+    assertThat(int8.hash()).isNotEqualTo(fp32.hash()).isEqualTo(Protocols.sha256(int8.canonicalJson()));
+    assertThat(int8.canonicalJson().replace(",\"precision\":\"int8\"", "")).isEqualTo(fp32.canonicalJson());
+  }
 
   @Test
   void sclipCarriesItsPerDatasetConstants() {
