@@ -7,43 +7,44 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The named protocols resolve to the hashes they had while they were files inside the runner (values computed by the
- * runner of commit 9d49b99, before protocols became data files found in the harness and its plugins): moving a file
+ * runner of commit fce3bbb under the protocol hash of version 2, before protocols became data files found in the
+ * harness and its plugins): moving a file
  * into a plugin must not change what results.json records.
  */
 class ProtocolHashesTest {
   private static final Map<String, String> BEFORE_THE_MOVE = Map.ofEntries(
-      Map.entry("sclip/voc21", "b6f2bdc5cdff01802c5a11d307b6934c035d37815dcc2d7db0153250044e2c0d"),
-      Map.entry("sclip/context60", "9a2b778a75fb4690efdcc82baf74340762bdf4016b3185b033a831efff0b4acf"),
-      Map.entry("sclip/coco-object", "9a2b778a75fb4690efdcc82baf74340762bdf4016b3185b033a831efff0b4acf"),
-      Map.entry("sclip/synth-shapes", "363cdbdc9215053cbb518685c5f86c055a6108e5e0719914fa91081dda12ce9c"),
-      Map.entry("sclip-paper/voc21", "539b0cdc31e1e1c4331f218e2f418a868c99f24002f7a19d342453eb3712da79"),
-      Map.entry("sclip-paper/context60", "9ddf89f94aea9b17815eac5372c1ed8e13fb63cf58aa3488fd15bb11a055eef9"),
-      Map.entry("sclip-paper/coco-object", "9ddf89f94aea9b17815eac5372c1ed8e13fb63cf58aa3488fd15bb11a055eef9"),
-      Map.entry("sclip-paper/synth-shapes", "7cb8564641f2341cf9a8f1cc1b21a28bb14668a8df81d2ae42a35deb64a34d39"),
-      Map.entry("groupvit/voc21", "2c81d3fef8ca1b120c3fc21716d00f9811af5fc77085393be9c426913d1f6a16"),
-      Map.entry("groupvit/context60", "0eca330784d95973bbe80fbfd177095089270054c3e7f9cd8008cc01e09e88a9"),
-      Map.entry("groupvit/coco-object", "2c81d3fef8ca1b120c3fc21716d00f9811af5fc77085393be9c426913d1f6a16"),
-      Map.entry("groupvit/synth-shapes", "d6dcba9d4fbcbaf4f0735e515299135b0c8c1239fdce176ed6d7f3be192d1731"),
-      Map.entry("segclip/voc21", "4ce3a940fa535caa7b3fa7326d805a12386ddffac2d1b1049d90a279ab1c7f79"),
-      Map.entry("segclip/context60", "63e25910e89feeadc139cf3199210d69de9edd9746fca06efa6201694492ae9f"),
-      Map.entry("segclip/coco-object", "7a6c865e35b53953bb899a1ace77f93688cfb69da748f2a231fa155123c6b4da"),
-      Map.entry("segclip/synth-shapes", "6960d7d1c3553622b2283f38608711a8f97b3c752487a548c52d378b07e896ff"),
-      Map.entry("clippy/voc21", "e959d38f2aa8551ac1b70044b71a5ee50f0286648a0a1381ece3c3de1ecf9a82"),
-      Map.entry("clippy/context60", "e959d38f2aa8551ac1b70044b71a5ee50f0286648a0a1381ece3c3de1ecf9a82"),
-      Map.entry("clippy/coco-object", "e959d38f2aa8551ac1b70044b71a5ee50f0286648a0a1381ece3c3de1ecf9a82"),
-      Map.entry("clippy/synth-shapes", "e959d38f2aa8551ac1b70044b71a5ee50f0286648a0a1381ece3c3de1ecf9a82"),
-      Map.entry("simseg/voc21", "b25a05003fc5c680c3570b0239551608e12f33731dd4b887d8f881be5dc5f819"),
-      Map.entry("simseg/context60", "b25a05003fc5c680c3570b0239551608e12f33731dd4b887d8f881be5dc5f819"),
-      Map.entry("simseg/coco-object", "b25a05003fc5c680c3570b0239551608e12f33731dd4b887d8f881be5dc5f819"),
-      Map.entry("simseg/synth-shapes", "d3539a39cdee73a1d0a75f789983cb669719594c2cdda1d95565f3cf2871bab3"),
-      Map.entry("pacl/voc21", "f0af6fdfa83562364dfda0697121b7edc2d7c6677592738af7695f25454449a4"),
-      Map.entry("pacl/context60", "5fbe21fb11b1c47f19132faaf64196bedc29d4a62b51466daacdac12709c7239"),
-      Map.entry("pacl/coco-object", "5fbe21fb11b1c47f19132faaf64196bedc29d4a62b51466daacdac12709c7239"),
-      Map.entry("pacl/synth-shapes", "5fbe21fb11b1c47f19132faaf64196bedc29d4a62b51466daacdac12709c7239"),
-      Map.entry("synth/voc21", "9dd32f98ccf810cc2cd28cded7f81b636396bd86d6f72195fa2ee1947c696507"),
-      Map.entry("synth/context60", "9dd32f98ccf810cc2cd28cded7f81b636396bd86d6f72195fa2ee1947c696507"),
-      Map.entry("synth/coco-object", "9dd32f98ccf810cc2cd28cded7f81b636396bd86d6f72195fa2ee1947c696507"),
-      Map.entry("synth/synth-shapes", "9dd32f98ccf810cc2cd28cded7f81b636396bd86d6f72195fa2ee1947c696507"));
+      Map.entry("sclip/voc21", "b106634a12c0a8bbdda61be359bf1d9bfd236ff0f93649844e9d39beaa4d6d61"),
+      Map.entry("sclip/context60", "0226d264e3685968a3d63b2e175e36bc9931d77b5ffe0295f2a65d386a3761f6"),
+      Map.entry("sclip/coco-object", "0226d264e3685968a3d63b2e175e36bc9931d77b5ffe0295f2a65d386a3761f6"),
+      Map.entry("sclip/synth-shapes", "9ba382af53be15049e5782bfa502312063ae4d9e9c6f93e8f524e9b57543b0ef"),
+      Map.entry("sclip-paper/voc21", "fe4f0cc933efcfab5e79b9ba420c7159efbeead3d1b1a3edd838c485fbf4909a"),
+      Map.entry("sclip-paper/context60", "e9f37c3a2513517846d91e5085a6e857f90ef4e88a589199faddeb96f18a822a"),
+      Map.entry("sclip-paper/coco-object", "e9f37c3a2513517846d91e5085a6e857f90ef4e88a589199faddeb96f18a822a"),
+      Map.entry("sclip-paper/synth-shapes", "15dfff0942c5f65dc0a8d78216065c679a372953971ad4d629f0ebe0f2b4a76f"),
+      Map.entry("groupvit/voc21", "0b87a7c6d693bf95e27747b99f2a6a2fc698e5462a5eb0a3ed17ce1c8d220712"),
+      Map.entry("groupvit/context60", "7de0d696dee198f7e01ef3ec2c84ad30aea650df6f3609ae8bdbd45ee0d37224"),
+      Map.entry("groupvit/coco-object", "0b87a7c6d693bf95e27747b99f2a6a2fc698e5462a5eb0a3ed17ce1c8d220712"),
+      Map.entry("groupvit/synth-shapes", "dbcc954b700a8a9d380a86410328895cbb19f0ca1c02dc068c6f768fb50bc5a8"),
+      Map.entry("segclip/voc21", "77658363b306479196c4243be5b1850db78a9b28f389c6c5371a56da81bb5d47"),
+      Map.entry("segclip/context60", "395f0f30746d940d9dbd138f776e27bde321268eeb04c088df9dbddcfeb89b8e"),
+      Map.entry("segclip/coco-object", "7f1f2afa4b124285d07fe24f2774eccdd5e8024c82407961be796e286dd49ef3"),
+      Map.entry("segclip/synth-shapes", "91dc486db851cd15ea280e0ad45947717ce36e440a97fbf2ca9aed1d6e5eb2ff"),
+      Map.entry("clippy/voc21", "b7e022152c08d1d203d58605d4175780afcbee1e7e2368620e26051826f5d5ce"),
+      Map.entry("clippy/context60", "b7e022152c08d1d203d58605d4175780afcbee1e7e2368620e26051826f5d5ce"),
+      Map.entry("clippy/coco-object", "b7e022152c08d1d203d58605d4175780afcbee1e7e2368620e26051826f5d5ce"),
+      Map.entry("clippy/synth-shapes", "b7e022152c08d1d203d58605d4175780afcbee1e7e2368620e26051826f5d5ce"),
+      Map.entry("simseg/voc21", "564effdd18e9a833d9644e550ae4a0576055acb646c08b894500af5111b973e0"),
+      Map.entry("simseg/context60", "564effdd18e9a833d9644e550ae4a0576055acb646c08b894500af5111b973e0"),
+      Map.entry("simseg/coco-object", "52696d81631ba18e278b176323b195d82ca7a38bb85a258c6c1df03512f8d264"),
+      Map.entry("simseg/synth-shapes", "9da1ff0c146468934fe5262c4d3e0c03aa10b9d312c65e3ddddfbf63cb73f874"),
+      Map.entry("pacl/voc21", "2231f062e73b1f35a2121685134c22fab38c0cbfd90c3835f53309dd57d7cb24"),
+      Map.entry("pacl/context60", "70fc320b6f98106b6cb1d4629c13cdd679638af158d9166ea944925fb7e81489"),
+      Map.entry("pacl/coco-object", "70fc320b6f98106b6cb1d4629c13cdd679638af158d9166ea944925fb7e81489"),
+      Map.entry("pacl/synth-shapes", "70fc320b6f98106b6cb1d4629c13cdd679638af158d9166ea944925fb7e81489"),
+      Map.entry("synth/voc21", "ac2690236998799dfa5473f3d1dcf636c21cee276a9a2317a5af2787485a59d2"),
+      Map.entry("synth/context60", "ac2690236998799dfa5473f3d1dcf636c21cee276a9a2317a5af2787485a59d2"),
+      Map.entry("synth/coco-object", "ac2690236998799dfa5473f3d1dcf636c21cee276a9a2317a5af2787485a59d2"),
+      Map.entry("synth/synth-shapes", "ac2690236998799dfa5473f3d1dcf636c21cee276a9a2317a5af2787485a59d2"));
 
   @Test
   void everyNamedProtocolKeepsItsHashAfterMovingIntoAPlugin() {

@@ -1,5 +1,6 @@
 package org.ovss.runner.protocol;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.ovss.leaderboards.ProtocolHash;
 import org.junit.jupiter.api.io.TempDir;
 import org.ovss.api.Execution;
 import org.ovss.api.InvalidInputException;
@@ -17,12 +19,13 @@ class ProtocolsTest {
   private static final String OUR_FILES = "(?i)(shared|notes|seeds)[/]|seed 0";
 
   @Test
-  void int8IsPartOfTheProtocolAndItsHashWhileFp32LeavesBothAsTheyWere() {
+  void int8IsPartOfTheProtocolAndItsHashWhileFp32LeavesBothAsTheyWere() throws Exception {
     Protocols.Resolved fp32 = Protocols.resolve("sclip", "voc21", Map.of());
     assertThat(Protocols.withPrecision(fp32, Execution.Precision.FP32)).isSameAs(fp32);
     Protocols.Resolved int8 = Protocols.withPrecision(fp32, Execution.Precision.INT8);
     assertThat(int8.canonicalJson()).contains("\"precision\":\"int8\"");
-    assertThat(int8.hash()).isNotEqualTo(fp32.hash()).isEqualTo(Protocols.sha256(int8.canonicalJson()));
+    assertThat(int8.hash()).isNotEqualTo(fp32.hash())
+        .isEqualTo(ProtocolHash.of(new ObjectMapper().readTree(int8.canonicalJson())));
     assertThat(int8.canonicalJson().replace(",\"precision\":\"int8\"", "")).isEqualTo(fp32.canonicalJson());
   }
 
