@@ -15,10 +15,11 @@ class MethodRegistryTest {
     MethodRegistry registry = MethodRegistry.discover();
     assertThat(registry.all()).extracting(MethodProvider::id).contains("clip", "maskclip", "sclip");
     for (String id : new String[] {"maskclip", "sclip"}) {
-      assertThat(registry.get(id).info().capabilities()).containsExactlyInAnyOrder(Capability.ENCODE, Capability.SEGMENT);
+      assertThat(registry.get(id).info().capabilities())
+          .containsExactlyInAnyOrder(Capability.ENCODE, Capability.SEGMENT, Capability.ONNXRUNTIME);
     }
     assertThat(registry.get("clip").info().capabilities())
-        .containsExactlyInAnyOrder(Capability.TRAIN, Capability.ENCODE, Capability.SEGMENT);
+        .containsExactlyInAnyOrder(Capability.TRAIN, Capability.ENCODE, Capability.SEGMENT, Capability.ONNXRUNTIME);
   }
 
   @Test

@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.ovss.api.Capability;
-import org.ovss.api.Execution;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.MethodProvider;
 import org.ovss.datasets.DatasetSpec;
@@ -77,9 +76,9 @@ final class EvalCommand implements Runnable {
       if (shareForwards) {
         throw new InvalidInputException("--share-forwards is not available with --spark");
       }
-      if (!methodOptions.config(provider).execution().equals(Execution.DEFAULT)) {
-        throw new InvalidInputException("--engine, --precision, --device and --ep are not passed to Spark executors yet: "
-            + "run --spark with the default PyTorch engine on the CPU");
+      if (methodOptions.execution.asksBeyondPytorchOnCpu()) {
+        throw new InvalidInputException("--engine, --precision, --device and --ep are not passed to Spark executors yet:"
+            + " executors run the PyTorch engine on the CPU at fp32");
       }
       CellJob job = new CellJob(provider.id(), methodOptions.weights.toString(),
           methodOptions.tokenizer == null ? null : methodOptions.tokenizer.toString(), methodOptions.options, dataset,

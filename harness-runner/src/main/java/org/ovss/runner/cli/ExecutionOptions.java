@@ -45,6 +45,15 @@ final class ExecutionOptions {
     return new Execution(e, p, device, ep);
   }
 
+  /**
+   * Whether the user asked for anything but PyTorch on the CPU at fp32 (an engine other than pytorch, int8, a GPU or
+   * an execution provider); the engine's default alone is not asking.
+   */
+  boolean asksBeyondPytorchOnCpu() {
+    return (engine != null && !"pytorch".equalsIgnoreCase(engine.strip())) || !"fp32".equalsIgnoreCase(precision.strip())
+        || !"cpu".equals(baseDevice()) || ep != null;
+  }
+
   /** As {@link #resolve}, falling back to PyTorch (fp32) for a method that cannot run on ONNX Runtime. */
   Execution resolveOrPytorch(MethodProvider provider) {
     if (!provider.info().has(Capability.ONNXRUNTIME)) {
