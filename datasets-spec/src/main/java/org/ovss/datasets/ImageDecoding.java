@@ -74,14 +74,8 @@ public final class ImageDecoding {
       } finally {
         reader.dispose();
       }
-    } catch (IIOException e) {
-      throw new InvalidInputException("cannot decode " + what + " " + file + ": " + explain(e), e);
     } catch (IOException | RuntimeException e) {
-      if (e instanceof InvalidInputException invalid) {
-        throw invalid;
-      }
-      // The JDK's decoders answer some damaged files with unchecked exceptions (array bounds, negative sizes).
-      throw new InvalidInputException("cannot decode " + what + " " + file + ": " + e, e);
+      throw failure(e, what, file);
     }
   }
 
@@ -108,14 +102,21 @@ public final class ImageDecoding {
       } finally {
         reader.dispose();
       }
-    } catch (IIOException e) {
-      throw new InvalidInputException("cannot decode " + what + " " + file + ": " + explain(e), e);
     } catch (IOException | RuntimeException e) {
-      if (e instanceof InvalidInputException invalid) {
-        throw invalid;
-      }
-      throw new InvalidInputException("cannot decode " + what + " " + file + ": " + e, e);
+      throw failure(e, what, file);
     }
+  }
+
+  /**
+   * The one-line error for a file that failed to decode: our own refusals as they are, the image reader's errors
+   * explained. The JDK's decoders answer some damaged files with unchecked exceptions (array bounds, negative sizes).
+   */
+  private static InvalidInputException failure(Exception e, String what, Path file) {
+    if (e instanceof InvalidInputException invalid) {
+      return invalid;
+    }
+    String reason = e instanceof IIOException iio ? explain(iio) : e.toString();
+    return new InvalidInputException("cannot decode " + what + " " + file + ": " + reason, e);
   }
 
   private static String explain(IIOException e) {
