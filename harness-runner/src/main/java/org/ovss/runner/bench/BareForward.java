@@ -62,6 +62,10 @@ final class BareForward implements AutoCloseable {
     return cpuNanos / 1e9;
   }
 
+  long cpuNanos() {
+    return cpuNanos;
+  }
+
   double totalSeconds() {
     return runs.stream().mapToLong(Long::longValue).sum() / 1e9;
   }

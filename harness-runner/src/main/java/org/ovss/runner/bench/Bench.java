@@ -82,7 +82,8 @@ public final class Bench {
         EvalResults results = new Evaluator(method, spec, DatasetIndex.open(spec, data), resolved, null, r.windowBatch())
             .device(r.config().execution().djlDevice()).timer(rec).prefetch(r.prefetch()).crossImageBatches(r.crossImageBatches()).queryCache(cache).run(quiet, r.weightsLabel(), "");
         double wall = (System.nanoTime() - start) / 1e9 - bare.totalSeconds();
-        double cpu = (Memory.processCpuNanos() - cpuStart) / 1e9 - bare.cpuSeconds();
+        long cpuNanos = Memory.processCpuNanos() - cpuStart - bare.cpuNanos();
+        double cpu = cpuNanos / 1e9;
         double perImage = wall / r.images();
         double barePerImage = bare.totalSeconds() / bare.runs();
       report.put("schema", "ovss-bench/1");
@@ -108,10 +109,21 @@ public final class Bench {
       report.put("bareForwardSeconds", barePerImage);
       report.put("bareForwardP50Seconds", bare.median());
       report.put("overheadRatio", perImage / barePerImage);
-      // CPU seconds: steadier than wall time when other work shares the machine
-      report.put("cpuSecondsPerImage", cpu / r.images());
-      report.put("bareForwardCpuSeconds", bare.cpuSeconds() / bare.runs());
-      report.put("cpuOverheadRatio", (cpu / r.images()) / (bare.cpuSeconds() / bare.runs()));
+      // CPU seconds: steadier than wall time when other work shares the machine, but counted in 10 ms clock ticks,
+      // so reported only where both totals span enough ticks (null otherwise, with the reason)
+      if (Memory.cpuMeasurable(cpuNanos) && Memory.cpuMeasurable(bare.cpuNanos())) {
+        report.put("cpuSecondsPerImage", cpu / r.images());
+        report.put("bareForwardCpuSeconds", bare.cpuSeconds() / bare.runs());
+        report.put("cpuOverheadRatio", (cpu / r.images()) / (bare.cpuSeconds() / bare.runs()));
+      } else {
+        report.put("cpuSecondsPerImage", null);
+        report.put("bareForwardCpuSeconds", null);
+        report.put("cpuOverheadRatio", null);
+        report.put("cpuNote", String.format("not measured: the run's CPU time (%.2f s) or the bare forwards' (%.2f s) is"
+            + " under %.1f s, and the process CPU clock counts %d ms ticks; run more or larger images",
+            cpu, bare.cpuSeconds(), Memory.CPU_MIN_STEPS * Memory.CPU_CLOCK_STEP_NANOS / 1e9,
+            Memory.CPU_CLOCK_STEP_NANOS / 1_000_000));
+      }
       Map<String, Object> stages = new LinkedHashMap<>();
       for (Stage s : List.of(Stage.LOAD, Stage.ENCODE, Stage.AGGREGATE, Stage.POSTPROCESS, Stage.METRIC, Stage.IMAGE)) {
         stages.put(s.label(), rec.summary(s));

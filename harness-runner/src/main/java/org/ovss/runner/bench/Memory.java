@@ -24,6 +24,22 @@ public final class Memory {
     return -1;
   }
 
+  /**
+   * The step of {@link #processCpuNanos()}: HotSpot on Linux reads it with {@code times(2)}, which counts whole clock
+   * ticks ({@code CLK_TCK}, 100 per second on Linux), so a CPU time shorter than a few ticks reads as 0 or 10 ms.
+   */
+  public static final long CPU_CLOCK_STEP_NANOS = 10_000_000L;
+
+  /**
+   * The fewest clock steps a CPU total must span to be reported: 50 steps (0.5 s) bound the rounding error by 2%.
+   */
+  public static final int CPU_MIN_STEPS = 50;
+
+  /** Whether a CPU total of {@code nanos} is long enough for the process clock to measure it (see above). */
+  public static boolean cpuMeasurable(long nanos) {
+    return nanos >= CPU_MIN_STEPS * CPU_CLOCK_STEP_NANOS;
+  }
+
   /** Peak resident set size (VmHWM) in bytes. */
   public static long peakRss() {
     return field("VmHWM:");

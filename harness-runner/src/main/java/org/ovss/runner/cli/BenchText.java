@@ -25,8 +25,12 @@ final class BenchText {
     b.append(String.format("images/s %.3f  (%.3f s per image)%n", r.get("imagesPerSecond"), r.get("secondsPerImage")));
     b.append(String.format("bare batched encoder forward of the same windows %.3f s; overhead ratio %.3f%n",
         r.get("bareForwardSeconds"), r.get("overheadRatio")));
-    b.append(String.format("CPU seconds (all threads) per image %.3f, bare forward %.3f; CPU overhead ratio %.3f%n",
-        r.get("cpuSecondsPerImage"), r.get("bareForwardCpuSeconds"), r.get("cpuOverheadRatio")));
+    if (r.get("cpuSecondsPerImage") != null) {
+      b.append(String.format("CPU seconds (all threads) per image %.3f, bare forward %.3f; CPU overhead ratio %.3f%n",
+          r.get("cpuSecondsPerImage"), r.get("bareForwardCpuSeconds"), r.get("cpuOverheadRatio")));
+    } else {
+      b.append("CPU seconds ").append(r.get("cpuNote")).append('\n');
+    }
     b.append(String.format("text encode (once) %.2f s; model open %.2f s%n", r.get("textEncodeSeconds"), r.get("modelOpenSeconds")));
     b.append(String.format("peak RSS %.0f MiB (%s)", ((Number) r.get("peakRssBytes")).doubleValue() / (1 << 20), r.get("peakRssCovers")));
     return b.toString();
