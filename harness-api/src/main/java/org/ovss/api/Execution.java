@@ -10,7 +10,8 @@ import java.util.Locale;
  * @param device {@code cpu}, {@code gpu} (the first GPU) or {@code gpu:N}
  * @param ep ONNX Runtime's execution provider on a GPU: {@code cuda} or {@code tensorrt}; null on the CPU
  */
-public record Execution(Engine engine, Precision precision, String device, String ep) {
+public record Execution(Engine engine, Precision precision, String device, String ep) implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
 
   /** PyTorch, fp32, on the CPU: what every method supports. */
   public static final Execution DEFAULT = new Execution(Engine.PYTORCH, Precision.FP32, "cpu", null);

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.ovss.api.Capability;
+import org.ovss.api.Execution;
 import org.ovss.api.MethodConfig;
 import org.ovss.api.MethodProvider;
 import org.ovss.api.UnsupportedCapabilityException;
@@ -23,21 +24,23 @@ import org.ovss.runner.MethodRegistry;
  * @param dataset a dataset name or the path of a dataset spec JSON file
  * @param protocol a protocol name or JSON file, or null for the method's default
  * @param limit only the first N images of the split, or null for all
+ * @param execution engine, precision and device of the method's encoders (executors open the method with it)
  */
 public record CellJob(String method, String weights, String tokenizer, Map<String, String> options, String dataset,
     String dataRoot, String protocol, Map<String, String> overrides, Integer limit, boolean savePredictions,
-    int windowBatch, String out, String weightsLabel) implements Serializable {
+    int windowBatch, String out, String weightsLabel, Execution execution) implements Serializable {
   private static final long serialVersionUID = 1L;
 
   public CellJob {
     options = new TreeMap<>(options);
     overrides = new TreeMap<>(overrides);
+    execution = execution == null ? Execution.DEFAULT : execution;
   }
 
   /** The same cell evaluated into another folder. */
   public CellJob withOut(String folder) {
     return new CellJob(method, weights, tokenizer, options, dataset, dataRoot, protocol, overrides, limit,
-        savePredictions, windowBatch, folder, weightsLabel);
+        savePredictions, windowBatch, folder, weightsLabel, execution);
   }
 
   /** The method's provider; it must segment. */
@@ -50,7 +53,8 @@ public record CellJob(String method, String weights, String tokenizer, Map<Strin
   }
 
   public MethodConfig config() {
-    return new MethodConfig(Optional.of(Path.of(weights)), Optional.ofNullable(tokenizer).map(Path::of), options, 0L);
+    return new MethodConfig(Optional.of(Path.of(weights)), Optional.ofNullable(tokenizer).map(Path::of), options, 0L,
+        execution);
   }
 
   public DatasetSpec spec() {
@@ -76,6 +80,6 @@ public record CellJob(String method, String weights, String tokenizer, Map<Strin
   public String openKey() {
     return String.join("\u0000", method, weights, String.valueOf(tokenizer), options.toString(), dataset, dataRoot,
         String.valueOf(protocol), overrides.toString(), Integer.toString(windowBatch), Boolean.toString(savePredictions),
-        out);
+        out, execution.toString());
   }
 }

@@ -76,14 +76,10 @@ final class EvalCommand implements Runnable {
       if (shareForwards) {
         throw new InvalidInputException("--share-forwards is not available with --spark");
       }
-      if (methodOptions.execution.asksBeyondPytorchOnCpu()) {
-        throw new InvalidInputException("--engine, --precision, --device and --ep are not passed to Spark executors yet:"
-            + " executors run the PyTorch engine on the CPU at fp32");
-      }
       CellJob job = new CellJob(provider.id(), methodOptions.weights.toString(),
           methodOptions.tokenizer == null ? null : methodOptions.tokenizer.toString(), methodOptions.options, dataset,
           dataRoot.toString(), protocol, overrides.map(), limit, savePredictions, windowBatch, out.toString(),
-          weightsLabel);
+          weightsLabel, methodOptions.execution.resolve(provider));
       try (ShardExecutor executor = ShardExecutor.connect(spark, System.err)) {
         results = job.run(restart, System.err, executor, shardImages);
       }

@@ -23,14 +23,16 @@ import org.ovss.api.InvalidInputException;
  * @param out where the cells, the result store and the board go (default: beside the plan, {@code NAME-out})
  * @param limit evaluate only the first N images of every split
  * @param formats the board formats written into {@code out} besides Markdown
+ * @param engine {@code pytorch} or {@code onnxruntime} for every row (absent: as {@code ovss eval}, ONNX Runtime where
+ *     the method supports it); {@code precision}, {@code device} and {@code ep} likewise, as the options of that name
  */
 public record Plan(String board, List<MethodEntry> methods, List<DatasetEntry> datasets, String protocol,
     Map<String, String> overrides, String out, Integer limit, Boolean savePredictions, Integer windowBatch,
-    List<String> formats, Integer shardImages) {
+    List<String> formats, Integer shardImages, String engine, String precision, String device, String ep) {
 
-  /** One row: a method with one weights file. */
+  /** One row: a method with one weights file; its engine keys win over the plan's. */
   public record MethodEntry(String method, String weights, String label, String tokenizer, Map<String, String> options,
-      Map<String, String> overrides) {}
+      Map<String, String> overrides, String engine, String precision, String device, String ep) {}
 
   /** A dataset (name or spec JSON file) and its root; {@code limit} overrides the plan's for this dataset. */
   public record DatasetEntry(String dataset, String dataRoot, Integer limit) {}

@@ -11,14 +11,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.ovss.api.Execution;
 import org.ovss.api.InvalidInputException;
+import org.ovss.api.MethodProvider;
 import org.ovss.datasets.DatasetIndex;
 import org.ovss.datasets.DatasetSpec;
 import org.ovss.leaderboards.BoardDefinition;
 import org.ovss.leaderboards.Boards;
 import org.ovss.leaderboards.ResultStore;
 import org.ovss.leaderboards.StoredResult;
+import org.ovss.runner.Executions;
 import org.ovss.runner.Hashing;
+import org.ovss.runner.MethodRegistry;
 import org.ovss.runner.eval.CellJob;
 import org.ovss.runner.eval.EvalCheckpoint;
 import org.ovss.runner.eval.EvalRun;
@@ -113,6 +117,7 @@ public final class PlanCells {
       if (m.overrides() != null) {
         overrides.putAll(m.overrides());
       }
+      Execution execution = execution(plan, m, planFile);
       for (String[] col : columns) {
         Plan.DatasetEntry d = roots.get(col[0]);
         Integer limit = d.limit() != null ? d.limit() : plan.limit();
@@ -121,13 +126,29 @@ public final class PlanCells {
             m.options() == null ? Map.of() : m.options(), resolveIfFile(base, d.dataset()),
             base.resolve(d.dataRoot()).normalize().toString(), col[1], overrides, limit,
             Boolean.TRUE.equals(plan.savePredictions()), plan.windowBatch() == null ? 16 : plan.windowBatch(), "",
-            m.label());
+            m.label(), execution);
         String protocolName = protocolName(draft, col[0]);
         Path dir = out.resolve("cells").resolve(safe(row)).resolve(safe(col[0] + "@" + protocolName));
         cells.add(new Cell(cells.size() + 1, row, col[0], protocolName, draft.withOut(dir.toString()), dir));
       }
     }
     return cells;
+  }
+
+  /**
+   * The row's execution: its own engine keys, else the plan's, else the default of {@code ovss eval}; null (the
+   * default) for a method this installation lacks, which its cells then report.
+   */
+  private static Execution execution(Plan plan, Plan.MethodEntry m, Path planFile) {
+    MethodProvider provider;
+    try {
+      provider = MethodRegistry.discover().get(m.method());
+    } catch (RuntimeException unknown) {
+      return null;
+    }
+    return Executions.resolve(provider, m.engine() != null ? m.engine() : plan.engine(),
+        m.precision() != null ? m.precision() : plan.precision(), m.device() != null ? m.device() : plan.device(),
+        m.ep() != null ? m.ep() : plan.ep(), "plan " + planFile + ": method " + m.method() + ": ", false);
   }
 
   /** The cell's state against {@code store} (collected beforehand); problems are reported, not thrown. */
@@ -137,7 +158,8 @@ public final class PlanCells {
     try {
       EvalRun.Request r = cell.job().request(false);
       String protocolName = r.protocol() == null ? r.provider().info().defaultProtocol() : r.protocol();
-      Protocols.Resolved resolved = Protocols.resolve(protocolName, r.spec().name(), r.overrides());
+      Protocols.Resolved resolved = Protocols.withPrecision(
+          Protocols.resolve(protocolName, r.spec().name(), r.overrides()), r.config().execution().precision());
       DatasetIndex index = DatasetIndex.open(r.spec(), r.dataRoot());
       if (r.limit() != null) {
         index = index.limit(r.limit());

@@ -67,6 +67,8 @@ class RunCommandTest {
         assertThat(got.get("metrics")).as(c[0] + " " + dataset).isEqualTo(expected.get("metrics"));
         assertThat(got.get("classes")).isEqualTo(expected.get("classes"));
         assertThat(got.get("weightsLabel").asText()).isEqualTo(c[0]);
+        // a plan without engine keys runs each method on the engine `ovss eval` chooses by default
+        assertThat(got.at("/provenance/execution")).isEqualTo(expected.at("/provenance/execution"));
       }
     }
     assertThat(runs.resolve("cells/a/voc20@sclip/predictions/x3.png")).exists();
@@ -95,6 +97,35 @@ class RunCommandTest {
     assertThat(Main.execute("run", plan.toString())).isEqualTo(1);
     assertThat(console.err()).contains("2 of 6 cells failed").contains("gone on voc21 @ sclip");
     assertThat(cell(dir.resolve("runs"), "b", "voc20").get("images").asInt()).isEqualTo(3);
+  }
+
+  @Test
+  void engineKeysChooseEachRowsEngineAndPrecision() throws Exception {
+    Path plan = planOf(dir, "");
+    String text = Files.readString(plan)
+        .replace("\"label\": \"b\"}", "\"label\": \"b\", \"engine\": \"onnxruntime\", \"precision\": \"int8\"}")
+        .replace("\"out\": \"runs\"", "\"out\": \"runs\", \"engine\": \"pytorch\"");
+    Files.writeString(plan, text);
+    assertThat(Main.execute("run", plan.toString())).as(console.err()).isZero();
+    Path runs = dir.resolve("runs");
+    JsonNode a = cell(runs, "a", "voc21");
+    JsonNode b = cell(runs, "b", "voc21");
+    assertThat(a.at("/provenance/execution/engine").asText()).isEqualTo("pytorch");
+    assertThat(b.at("/provenance/execution/engine").asText()).isEqualTo("onnxruntime");
+    assertThat(b.at("/provenance/execution/precision").asText()).isEqualTo("int8");
+    // int8 is part of what the protocol hash covers, so such a cell never shares a board column with fp32 cells
+    JsonNode fp32 = eval(dir, "maskclip", "b.safetensors", "voc21");
+    assertThat(b.get("protocolSha256").asText()).isNotEqualTo(fp32.get("protocolSha256").asText());
+    // a second run finds every cell done under the same fingerprint, the precision included
+    console.reset();
+    assertThat(Main.execute("run", plan.toString(), "--dry-run")).isZero();
+    assertThat(console.out().lines().filter(l -> l.contains(" done ")).count()).as(console.out()).isEqualTo(4);
+
+    Files.writeString(plan, text.replace("\"engine\": \"pytorch\"", "\"engine\": \"tensorflow\""));
+    console.reset();
+    assertThat(Main.execute("run", plan.toString())).isEqualTo(2);
+    assertThat(console.err()).contains("plan " + plan + ": method sclip: \"engine\" takes pytorch, onnxruntime,"
+        + " got 'tensorflow'");
   }
 
   @Test

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.ovss.clip.model.ClipPresets;
 import org.ovss.datasets.Sample;
+import org.ovss.api.Execution;
 import org.ovss.runner.eval.CellJob;
 import org.ovss.runner.eval.ShardExecutor;
 import org.ovss.runner.eval.ShardSums;
@@ -56,7 +57,8 @@ class ShardedEvalTest {
       Path sharded = dir.resolve("sharded-" + protocol);
       Map<String, String> overrides = Map.of("shortSide", "48", "crop", "32", "stride", "16", "prompts", "a-photo-of");
       new CellJob("sclip", weights.toString(), null, Map.of(), "voc21", root.toString(), protocol, overrides, null,
-          true, 16, sharded.toString(), null).run(false, System.err, executor, 2);
+          true, 16, sharded.toString(), null, new Execution(Execution.Engine.ONNXRUNTIME, Execution.Precision.FP32, "cpu",
+          null)).run(false, System.err, executor, 2);
       assertThat(executor.shardSizes).containsExactly(2, 2, 1);
       JsonNode a = new ObjectMapper().readTree(local.resolve("results.json").toFile());
       JsonNode b = new ObjectMapper().readTree(sharded.resolve("results.json").toFile());
@@ -65,6 +67,9 @@ class ShardedEvalTest {
       assertThat(b.get("splitSha256")).isEqualTo(a.get("splitSha256"));
       assertThat(b.get("protocolSha256")).isEqualTo(a.get("protocolSha256"));
       assertThat(b.get("images").asInt()).isEqualTo(5);
+      // the shards ran on the engine `ovss eval` chose by default for sclip
+      assertThat(b.at("/provenance/execution")).isEqualTo(a.at("/provenance/execution"));
+      assertThat(b.at("/provenance/execution/engine").asText()).isEqualTo("onnxruntime");
       if (protocol.equals("clippy")) {
         assertThat(a.get("metrics").has("grouping-jaccard")).isTrue();
       }

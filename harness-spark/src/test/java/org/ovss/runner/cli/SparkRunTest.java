@@ -36,6 +36,9 @@ class SparkRunTest {
         assertThat(got.get("metrics")).as(c[0] + " " + dataset).isEqualTo(expected.get("metrics"));
         assertThat(got.get("classes")).isEqualTo(expected.get("classes"));
         assertThat(got.get("images").asInt()).isEqualTo(3);
+        // executors open the method on the engine `ovss eval` chooses (ONNX Runtime for these two)
+        assertThat(got.at("/provenance/execution")).isEqualTo(expected.at("/provenance/execution"));
+        assertThat(got.at("/provenance/execution/engine").asText()).isEqualTo("onnxruntime");
       }
     }
     assertThat(runs.resolve("cells/b/voc21@sclip/predictions/x2.png")).exists();
@@ -76,5 +79,23 @@ class SparkRunTest {
       assertThat(dir.resolve("spark/predictions/" + id + ".png")).hasSameBinaryContentAs(
           dir.resolve("local/predictions/" + id + ".png"));
     }
+  }
+
+  @Test
+  void engineAndPrecisionReachTheExecutors() throws Exception {
+    Path weights = ClipPresets.writeRandom("tiny", 11L, dir.resolve("clip.safetensors"));
+    Path root = EvalCommandTest.vocLayout(dir.resolve("VOC2012"), List.of("a", "b", "c"), 40, 52);
+    String[] base = {"eval", "--method", "sclip", "--weights", weights.toString(), "--dataset", "voc21",
+        "--data-root", root.toString(), "--short-side", "48", "--crop", "32", "--stride", "16", "--prompts",
+        "a-photo-of", "--engine", "onnxruntime", "--precision", "int8"};
+    assertThat(Main.execute(EvalCommandTest.concat(base, "--out", dir.resolve("local").toString()))).isZero();
+    assertThat(Main.execute(EvalCommandTest.concat(base, "--out", dir.resolve("spark").toString(), "--spark",
+        "local[1]", "--shard-images", "2"))).as(console.err()).isZero();
+    JsonNode a = new ObjectMapper().readTree(dir.resolve("local/results.json").toFile());
+    JsonNode b = new ObjectMapper().readTree(dir.resolve("spark/results.json").toFile());
+    assertThat(b.at("/provenance/execution/precision").asText()).isEqualTo("int8");
+    assertThat(b.at("/provenance/execution")).isEqualTo(a.at("/provenance/execution"));
+    assertThat(b.get("protocolSha256")).isEqualTo(a.get("protocolSha256"));
+    assertThat(b.get("metrics")).isEqualTo(a.get("metrics"));
   }
 }
