@@ -28,8 +28,10 @@ import org.ovss.runner.eval.ShardWorker;
  * files and the sums of a failed attempt are never collected.
  */
 public final class SparkShards implements ShardExecutor {
-  /** Test hook: shard numbers (comma-separated) whose first attempt fails, to check that retries change nothing. */
+  /** Test hook: image ids (comma-separated) whose shard fails its first attempt, to check that retries change nothing. */
   static final String FAIL_FIRST_ATTEMPT = "spark.ovss.test.failFirstAttempt";
+  /** Test hook: image ids whose shard fails every attempt, to check that a cut cell resumes from its checkpoint. */
+  static final String FAIL_ALWAYS = "spark.ovss.test.failAlways";
 
   private final JavaSparkContext context;
   private final PrintStream console;
@@ -101,15 +103,24 @@ public final class SparkShards implements ShardExecutor {
   /** Runs on an executor: the task sees the cell and the image paths, the method comes from the JVM's cache. */
   static ShardSums evaluate(Shard shard) {
     TaskContext task = TaskContext.get();
-    String failing = SparkEnv.get().conf().get(FAIL_FIRST_ATTEMPT, "");
-    if (task.attemptNumber() == 0 && Arrays.asList(failing.split(",")).contains(Integer.toString(shard.number()))) {
-      throw new IllegalStateException("injected failure of the first attempt of shard " + shard.number());
+    List<String> first = Arrays.asList(SparkEnv.get().conf().get(FAIL_FIRST_ATTEMPT, "").split(","));
+    List<String> always = Arrays.asList(SparkEnv.get().conf().get(FAIL_ALWAYS, "").split(","));
+    for (String[] s : shard.samples()) {
+      if (always.contains(s[0]) || (task.attemptNumber() == 0 && first.contains(s[0]))) {
+        throw new IllegalStateException("injected failure of attempt " + task.attemptNumber() + " of the shard holding "
+            + s[0]);
+      }
     }
     List<Sample> samples = new ArrayList<>();
     for (String[] s : shard.samples()) {
       samples.add(new Sample(s[0], Path.of(s[1]), Path.of(s[2])));
     }
     return ShardWorker.evaluate(shard.job(), samples, new PrintStream(OutputStream.nullOutputStream()));
+  }
+
+  @Override
+  public int parallelism() {
+    return context.defaultParallelism();
   }
 
   @Override

@@ -145,17 +145,33 @@ public final class EvalCheckpoint {
     if (done - savedDone < everyImages && (now - savedAt) / 1e9 < everySeconds) {
       return;
     }
-    long[][] h = metric.state();
     Map<String, double[]> features = new LinkedHashMap<>();
     featureMetrics.forEach((id, a) -> features.put(id, a.state()));
-    State state = new State(SCHEMA, new TreeMap<>(fingerprint), metric.images(), h[0], h[1], h[2], features);
+    write(metric.images(), metric.state(), features);
+    savedDone = done;
+    savedAt = now;
+  }
+
+  /**
+   * Saves the sums of the first {@code images} images of the split (a distributed run, after each wave of shards):
+   * exact histograms and each feature metric's summed state.
+   */
+  void save(long images, long[][] histograms, Map<String, double[]> features) {
+    if (file == null || !resumable) {
+      return;
+    }
+    write(images, histograms, features);
+    savedDone = (int) images;
+    savedAt = System.nanoTime();
+  }
+
+  private void write(long images, long[][] h, Map<String, double[]> features) {
+    State state = new State(SCHEMA, new TreeMap<>(fingerprint), images, h[0], h[1], h[2], features);
     try {
       AtomicFiles.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(state));
     } catch (IOException e) {
       throw new InvalidInputException("cannot write the checkpoint " + file + ": " + e.getMessage(), e);
     }
-    savedDone = done;
-    savedAt = now;
   }
 
   /** Removes the checkpoint once the results it led to are written. */

@@ -68,7 +68,7 @@ public final class EvalRun {
 
   /** As {@link #run(Request, PrintStream)}, naming the weights (boards show one row per method and weights). */
   public static EvalResults run(Request r, String weightsLabel, PrintStream console) {
-    return run(r, weightsLabel, console, null, null);
+    return run(r, weightsLabel, console, null, null, 0);
   }
 
   /**
@@ -78,7 +78,7 @@ public final class EvalRun {
    * itself (a cut one starts again from the last local checkpoint).
    */
   public static EvalResults run(Request r, String weightsLabel, PrintStream console,
-      Function<List<List<Sample>>, List<ShardSums>> shards, Integer shardImages) {
+      Function<List<List<Sample>>, List<ShardSums>> shards, Integer shardImages, int waveShards) {
     if (r.windowBatch() <= 0) {
       throw new InvalidInputException("--window-batch must be positive, got " + r.windowBatch());
     }
@@ -109,7 +109,8 @@ public final class EvalRun {
       Path predictions = r.savePredictions() ? Files.createDirectories(r.out().resolve("predictions")) : null;
       EvalResults results;
       if (shards != null) {
-        results = distributed(r, index, resolved, checkpoint, shards, shardImages, weights.toString(), weightsSha);
+        results = distributed(r, index, resolved, checkpoint, shards, shardImages, waveShards, weights.toString(),
+            weightsSha);
       } else {
         try (SegmentationMethod m = r.provider().open(resolved.protocol().methodConfig(r.provider().id(), r.config()))) {
           results = new Evaluator(m, r.spec(), index, resolved, predictions, r.windowBatch())
@@ -133,7 +134,7 @@ public final class EvalRun {
 
   private static EvalResults distributed(Request r, DatasetIndex index, Protocols.Resolved resolved,
       EvalCheckpoint checkpoint, Function<List<List<Sample>>, List<ShardSums>> executor, Integer shardImages,
-      String weights, String weightsSha) {
+      int waveShards, String weights, String weightsSha) {
     if (r.shareForwards()) {
       throw new InvalidInputException("--share-forwards is not available on a distributed run (shards would form"
           + " other batches)");
@@ -161,11 +162,23 @@ public final class EvalRun {
     for (int i = 0; i < todo.size(); i += size) {
       shards.add(todo.subList(i, Math.min(todo.size(), i + size)));
     }
-    List<ShardSums> evaluated = executor.apply(shards);
-    if (evaluated.size() != shards.size()) {
-      throw new IllegalStateException(shards.size() + " shards sent, " + evaluated.size() + " results back");
+    // Waves of shards, each followed by a checkpoint of every image so far (shards are consecutive runs of the split,
+    // so the waves done are a prefix of it): a cell cut short resumes after its last finished wave.
+    int wave = Math.max(1, waveShards);
+    for (int first = 0; first < shards.size(); first += wave) {
+      List<List<Sample>> part = shards.subList(first, Math.min(shards.size(), first + wave));
+      List<ShardSums> evaluated = executor.apply(part);
+      if (evaluated.size() != part.size()) {
+        throw new IllegalStateException(part.size() + " shards sent, " + evaluated.size() + " results back");
+      }
+      sums.addAll(evaluated);
+      if (first + wave < shards.size()) {
+        ShardSums soFar = ShardSums.sum(sums, r.spec().classCount());
+        Map<String, double[]> features = new LinkedHashMap<>();
+        soFar.features().forEach((id, states) -> features.put(id, states.get(0)));
+        checkpoint.save(soFar.images(), soFar.histograms(), features);
+      }
     }
-    sums.addAll(evaluated);
     return Evaluator.reduce(r.provider().info(), r.spec(), index, resolved, sums, weights, weightsSha, startedAt,
         (System.nanoTime() - started) / 1e9);
   }

@@ -15,6 +15,14 @@ public interface ShardExecutor extends AutoCloseable {
   /** The sums of each shard, in the order of {@code shards}. */
   List<ShardSums> evaluate(CellJob job, List<List<Sample>> shards, PrintStream console);
 
+  /**
+   * How many shards run at once (a cluster's task slots); a distributed run sends its shards in waves of twice this
+   * many and checkpoints after each wave.
+   */
+  default int parallelism() {
+    return 1;
+  }
+
   /** Stops what {@link Provider#connect} started. */
   @Override
   default void close() {}

@@ -1,6 +1,7 @@
 package org.ovss.runner.eval;
 
 import java.io.Serializable;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -11,4 +12,30 @@ import java.util.Map;
  */
 public record ShardSums(long images, long[][] histograms, Map<String, List<double[]>> features) implements Serializable {
   private static final long serialVersionUID = 1L;
+
+  /** The sums of {@code parts} together: histograms added, each feature metric's states added into one. */
+  public static ShardSums sum(List<ShardSums> parts, int classes) {
+    long images = 0;
+    long[][] histograms = new long[3][classes];
+    Map<String, double[]> features = new LinkedHashMap<>();
+    for (ShardSums p : parts) {
+      images += p.images();
+      for (int k = 0; k < 3; k++) {
+        for (int c = 0; c < classes; c++) {
+          histograms[k][c] += p.histograms()[k][c];
+        }
+      }
+      p.features().forEach((id, states) -> {
+        for (double[] one : states) {
+          double[] total = features.computeIfAbsent(id, x -> new double[one.length]);
+          for (int i = 0; i < one.length; i++) {
+            total[i] += one[i];
+          }
+        }
+      });
+    }
+    Map<String, List<double[]>> summed = new LinkedHashMap<>();
+    features.forEach((id, total) -> summed.put(id, List.of(total)));
+    return new ShardSums(images, histograms, summed);
+  }
 }

@@ -133,12 +133,14 @@ final class RunCommand implements Callable<Integer> {
     String markdown = Renderers.get("md").render(Reports.board(board, ours, notes, 0, System.err));
     System.out.print(markdown);
     Reports.write(outDir.resolve("leaderboard.md"), markdown);
+    List<String> written = new java.util.ArrayList<>(List.of(outDir.resolve("leaderboard.md").toString()));
     for (String format : formats) {
       String name = format.equals("html") ? "report.html" : "leaderboard." + format;
       Reports.write(outDir.resolve(name), Renderers.get(format).render(
           Reports.board(board, ours, notes, format.equals("html") ? 3 : 0, System.err)));
+      written.add(outDir.resolve(name).toString());
     }
-    System.err.println("wrote " + outDir.resolve("leaderboard.md") + " and " + formats + " into " + outDir);
+    System.err.println("wrote " + String.join(", ", written));
     if (!failed.isEmpty()) {
       System.err.println(failed.size() + " of " + cells.size() + " cells failed:");
       failed.forEach(f -> System.err.println("  " + f));

@@ -59,7 +59,7 @@ class SparkRunTest {
         "a-photo-of", "--save-predictions"};
     assertThat(Main.execute(EvalCommandTest.concat(base, "--out", dir.resolve("local").toString()))).isZero();
     int openedBefore = ShardWorker.openedCount();
-    System.setProperty("spark.ovss.test.failFirstAttempt", "0,2");
+    System.setProperty("spark.ovss.test.failFirstAttempt", "a,c");
     try {
       // local[2,2]: two task threads, a task may fail twice (local mode's retry count comes with the master)
       assertThat(Main.execute(EvalCommandTest.concat(base, "--out", dir.resolve("spark").toString(), "--spark",
@@ -67,7 +67,7 @@ class SparkRunTest {
     } finally {
       System.clearProperty("spark.ovss.test.failFirstAttempt");
     }
-    assertThat(console.err()).contains("injected failure of the first attempt of shard 0");
+    assertThat(console.err()).contains("injected failure of attempt 0 of the shard holding a");
     // five shards, two task threads: the method was opened once per concurrent task, never per shard
     assertThat(ShardWorker.openedCount() - openedBefore).isBetween(1, 2);
     JsonNode a = new ObjectMapper().readTree(dir.resolve("local/results.json").toFile());
@@ -97,5 +97,38 @@ class SparkRunTest {
     assertThat(b.at("/provenance/execution")).isEqualTo(a.at("/provenance/execution"));
     assertThat(b.get("protocolSha256")).isEqualTo(a.get("protocolSha256"));
     assertThat(b.get("metrics")).isEqualTo(a.get("metrics"));
+  }
+
+  @Test
+  void aCellCutShortOnSparkResumesAfterItsLastFinishedWave() throws Exception {
+    Path weights = ClipPresets.writeRandom("tiny", 12L, dir.resolve("clip.safetensors"));
+    List<String> ids = List.of("a", "b", "c", "d", "e", "f");
+    Path root = EvalCommandTest.vocLayout(dir.resolve("VOC2012"), ids, 40, 52);
+    String[] base = {"eval", "--method", "sclip", "--weights", weights.toString(), "--dataset", "voc21",
+        "--data-root", root.toString(), "--short-side", "48", "--crop", "32", "--stride", "16", "--prompts",
+        "a-photo-of"};
+    assertThat(Main.execute(EvalCommandTest.concat(base, "--out", dir.resolve("local").toString()))).isZero();
+    Path out = dir.resolve("spark");
+    String[] spark = EvalCommandTest.concat(base, "--out", out.toString(), "--spark", "local[2,1]", "--shard-images", "1");
+    // local[2]: waves of four one-image shards; the shard of "e" (second wave) fails every attempt
+    System.setProperty("spark.ovss.test.failAlways", "e");
+    try {
+      assertThat(Main.execute(spark)).isNotZero();
+    } finally {
+      System.clearProperty("spark.ovss.test.failAlways");
+    }
+    assertThat(out.resolve("results.json")).doesNotExist();
+    JsonNode checkpoint = new ObjectMapper().readTree(out.resolve("checkpoint.json").toFile());
+    assertThat(checkpoint.get("images").asInt()).isEqualTo(4);
+
+    console.reset();
+    assertThat(Main.execute(spark)).as(console.err()).isZero();
+    assertThat(console.err()).contains("resuming from").contains("4 image(s) already evaluated");
+    JsonNode a = new ObjectMapper().readTree(dir.resolve("local/results.json").toFile());
+    JsonNode b = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+    assertThat(b.get("images").asInt()).isEqualTo(6);
+    assertThat(b.get("metrics")).isEqualTo(a.get("metrics"));
+    assertThat(b.get("classes")).isEqualTo(a.get("classes"));
+    assertThat(out.resolve("checkpoint.json")).doesNotExist();
   }
 }
