@@ -35,6 +35,9 @@ public final class SparkShards implements ShardExecutor {
 
   private final JavaSparkContext context;
   private final PrintStream console;
+  private ProgressBar bar;
+  private CellJob barJob;
+  private long barBefore;
 
   /** Found by {@link ShardExecutor#connect}. */
   public static final class Provider implements ShardExecutor.Provider {
@@ -61,24 +64,29 @@ public final class SparkShards implements ShardExecutor {
   }
 
   @Override
-  public List<ShardSums> evaluate(CellJob job, List<List<Sample>> shards, PrintStream out) {
+  public List<ShardSums> evaluate(CellJob job, List<List<Sample>> shards, long imagesBefore, long imagesTotal,
+      PrintStream out) {
     List<Shard> tasks = new ArrayList<>();
     long[] sizes = new long[shards.size()];
-    long total = 0;
     for (List<Sample> shard : shards) {
       List<String[]> paths = new ArrayList<>();
       for (Sample s : shard) {
         paths.add(new String[] {s.id(), s.image().toString(), s.label().toString()});
       }
       sizes[tasks.size()] = shard.size();
-      total += shard.size();
       tasks.add(new Shard(tasks.size(), job, paths));
     }
     if (tasks.isEmpty()) {
       return List.of();
     }
-    ProgressBar bar = new ProgressBar(out, "spark " + job.method() + " on " + job.dataset(), total);
-    long[] done = {0};
+    // one bar for the whole cell: a later wave of the same cell continues the bar of the first
+    if (bar == null || !job.equals(barJob) || imagesBefore < barBefore) {
+      bar = new ProgressBar(out, "spark " + job.method() + " on " + job.dataset(), imagesTotal, imagesBefore);
+      barJob = job;
+    }
+    barBefore = imagesBefore;
+    ProgressBar bar = this.bar;
+    long[] done = {imagesBefore};
     SparkListener progress = new SparkListener() {
       @Override
       public void onTaskEnd(SparkListenerTaskEnd end) {

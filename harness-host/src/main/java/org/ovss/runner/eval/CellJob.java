@@ -73,7 +73,8 @@ public record CellJob(String method, String weights, String tokenizer, Map<Strin
    */
   public EvalResults run(boolean restart, PrintStream console, ShardExecutor executor, Integer shardImages) {
     return EvalRun.run(request(restart), weightsLabel, console,
-        executor == null ? null : shards -> executor.evaluate(this, shards, console), shardImages,
+        executor == null ? null : (shards, before, total) -> executor.evaluate(this, shards, before, total, console),
+        shardImages,
         executor == null ? 0 : 2 * executor.parallelism());
   }
 

@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
 import org.ovss.api.FeatureMetric;
 import org.ovss.api.Execution;
 import org.ovss.api.InvalidInputException;
@@ -31,6 +30,12 @@ import org.ovss.runner.protocol.Protocols;
 
 /** One evaluation cell from names to {@code results.json}: the shared body of {@code ovss eval} and {@code ovss demo}. */
 public final class EvalRun {
+  /** Evaluates a wave of a cell's shards elsewhere ({@link ShardExecutor}), given how many images are done. */
+  @FunctionalInterface
+  public interface Waves {
+    List<ShardSums> evaluate(List<List<Sample>> shards, long imagesBefore, long imagesTotal);
+  }
+
   private EvalRun() {}
 
   /**
@@ -78,7 +83,7 @@ public final class EvalRun {
    * itself (a cut one starts again from the last local checkpoint).
    */
   public static EvalResults run(Request r, String weightsLabel, PrintStream console,
-      Function<List<List<Sample>>, List<ShardSums>> shards, Integer shardImages, int waveShards) {
+      Waves shards, Integer shardImages, int waveShards) {
     if (r.windowBatch() <= 0) {
       throw new InvalidInputException("--window-batch must be positive, got " + r.windowBatch());
     }
@@ -133,7 +138,7 @@ public final class EvalRun {
   }
 
   private static EvalResults distributed(Request r, DatasetIndex index, Protocols.Resolved resolved,
-      EvalCheckpoint checkpoint, Function<List<List<Sample>>, List<ShardSums>> executor, Integer shardImages,
+      EvalCheckpoint checkpoint, Waves executor, Integer shardImages,
       int waveShards, String weights, String weightsSha) {
     if (r.shareForwards()) {
       throw new InvalidInputException("--share-forwards is not available on a distributed run (shards would form"
@@ -167,7 +172,8 @@ public final class EvalRun {
     int wave = Math.max(1, waveShards);
     for (int first = 0; first < shards.size(); first += wave) {
       List<List<Sample>> part = shards.subList(first, Math.min(shards.size(), first + wave));
-      List<ShardSums> evaluated = executor.apply(part);
+      long before = sums.stream().mapToLong(ShardSums::images).sum();
+      List<ShardSums> evaluated = executor.evaluate(part, before, index.size());
       if (evaluated.size() != part.size()) {
         throw new IllegalStateException(part.size() + " shards sent, " + evaluated.size() + " results back");
       }

@@ -8,13 +8,20 @@ public final class ProgressBar {
   private final PrintStream out;
   private final String label;
   private final long total;
+  private final long from;
   private final long start = System.nanoTime();
   private long lastDraw;
 
   public ProgressBar(PrintStream out, String label, long total) {
+    this(out, label, total, 0);
+  }
+
+  /** A bar whose first {@code from} items were done before it started (the rate counts only the ones after). */
+  public ProgressBar(PrintStream out, String label, long total, long from) {
     this.out = out;
     this.label = label;
     this.total = total;
+    this.from = from;
   }
 
   /** Shows {@code done} of the total; {@code extra} is appended (e.g. a running metric). */
@@ -25,7 +32,7 @@ public final class ProgressBar {
     }
     lastDraw = now;
     double seconds = (now - start) / 1e9;
-    double rate = done / Math.max(seconds, 1e-9);
+    double rate = (done - from) / Math.max(seconds, 1e-9);
     long eta = rate > 0 ? (long) ((total - done) / rate) : 0;
     int width = 30;
     int filled = total == 0 ? width : (int) (width * done / total);

@@ -12,8 +12,12 @@ import org.ovss.datasets.Sample;
  */
 public interface ShardExecutor extends AutoCloseable {
 
-  /** The sums of each shard, in the order of {@code shards}. */
-  List<ShardSums> evaluate(CellJob job, List<List<Sample>> shards, PrintStream console);
+  /**
+   * The sums of each shard, in the order of {@code shards}: one wave of a cell whose first {@code imagesBefore} of
+   * {@code imagesTotal} images are already done (for the progress shown).
+   */
+  List<ShardSums> evaluate(CellJob job, List<List<Sample>> shards, long imagesBefore, long imagesTotal,
+      PrintStream console);
 
   /**
    * How many shards run at once (a cluster's task slots); a distributed run sends its shards in waves of twice this

@@ -33,7 +33,8 @@ class ShardedEvalTest {
     final List<Integer> shardSizes = new ArrayList<>();
 
     @Override
-    public List<ShardSums> evaluate(CellJob job, List<List<Sample>> shards, java.io.PrintStream out) {
+    public List<ShardSums> evaluate(CellJob job, List<List<Sample>> shards, long imagesBefore, long imagesTotal,
+        java.io.PrintStream out) {
       List<ShardSums> sums = new ArrayList<>();
       for (List<Sample> shard : shards) {
         shardSizes.add(shard.size());
