@@ -34,10 +34,10 @@ import org.ovss.datasets.DatasetIndex;
 import org.ovss.datasets.DatasetSpec;
 import org.ovss.datasets.LabelMaps;
 import org.ovss.datasets.Sample;
+import org.ovss.nn.Bilinear;
 import org.ovss.runner.image.CvResize;
 import org.ovss.runner.image.ImageFiles;
 import org.ovss.runner.image.Preprocess;
-import org.ovss.runner.image.Resize;
 import org.ovss.runner.image.RgbImage;
 import org.ovss.runner.metrics.IoUAccumulator;
 import org.ovss.runner.metrics.SegmentationMetrics;
@@ -526,7 +526,7 @@ public final class Evaluator {
     ImageContext context = null;
     if (pamr != null || crf != null) {
       // SCLIP refines with the normalised input resized back to the original size.
-      float[] back = Resize.bilinear(loaded.normalized(), 3, size[0], size[1], h, w);
+      float[] back = Bilinear.planar(loaded.normalized(), 3, size[0], size[1], h, w);
       context = new ImageContext(h, w, rgb.pixels(), back);
     }
     if (pamr != null) {

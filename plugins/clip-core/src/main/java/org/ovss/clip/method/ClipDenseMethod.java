@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +31,7 @@ import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.tokenizer.ModelTokenizer;
 import org.ovss.clip.train.ClipContrastiveTraining;
 import org.ovss.clip.weights.ClipWeights;
+import org.ovss.nn.Norms;
 
 /**
  * A training-free dense method on a CLIP ViT: patch tokens of a modified last block, compared with text
@@ -136,7 +135,7 @@ public class ClipDenseMethod implements SegmentationMethod {
       long w = windows.getShape().get(3) / p;
       NDArray text = queries.embeddings().transpose(); // [D, Q], a new array of the queries' long-lived manager
       text.attach(scope); // freed with this call, not at close (a soak test saw one leaked per batch)
-      NDArray logits = ClipModel.l2Normalize(tokens).matMul(text); // [B, h*w, Q]
+      NDArray logits = Norms.l2Normalize(tokens).matMul(text); // [B, h*w, Q]
       NDArray out = logits.transpose(0, 2, 1).reshape(b, queries.queryCount(), h, w); // [B, Q, h, w]
       out.attach(caller);
       return out;

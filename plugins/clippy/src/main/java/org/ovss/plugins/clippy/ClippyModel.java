@@ -14,8 +14,9 @@ import org.ovss.clip.model.ClipConfig;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.model.NamedParameter;
 import org.ovss.clip.model.PositionalInterpolation;
-import org.ovss.clip.model.Scalars;
 import org.ovss.clip.model.TextTransformer;
+import org.ovss.nn.Norms;
+import org.ovss.nn.Scalars;
 
 /**
  * CLIPpy (Ranasinghe et al. Perceptual Grouping in Contrastive Vision-Language Models. ICCV 2023): a
@@ -265,17 +266,13 @@ public final class ClippyModel {
    */
   public static NDArray infoNce(NDArray image, NDArray text, NDArray scale) {
     long b = image.getShape().get(0);
-    NDArray logits = l2Normalize(image).matMul(l2Normalize(text).transpose()).mul(scale); // [B, B]
+    NDArray logits = Norms.l2Normalize(image).matMul(Norms.l2Normalize(text).transpose()).mul(scale); // [B, B]
     NDArray eye = image.getManager().eye((int) b);
     NDArray imageToText = logits.logSoftmax(1).mul(eye).sum().neg();
     NDArray textToImage = logits.logSoftmax(0).mul(eye).sum().neg();
     return Scalars.div(imageToText.add(textToImage), 2f * b);
   }
 
-  /** Rows divided by their L2 norm (no epsilon, as CLIP). */
-  public static NDArray l2Normalize(NDArray x) {
-    return x.div(x.norm(new int[] {-1}, true));
-  }
 
   // ---------------------------------------------------------------- blocks
 

@@ -21,8 +21,9 @@ import java.util.Map;
 import java.util.Random;
 import org.ovss.api.InvalidInputException;
 import org.ovss.clip.model.PositionalInterpolation;
-import org.ovss.clip.model.ResidualAttentionBlock;
-import org.ovss.clip.model.Scalars;
+import org.ovss.nn.Layers;
+import org.ovss.nn.NamedWeights;
+import org.ovss.nn.Scalars;
 
 /**
  * GroupViT's {@code MultiLabelContrastive} model (NVlabs/GroupViT {@code models/}): the {@code GroupViT} image
@@ -35,7 +36,7 @@ import org.ovss.clip.model.Scalars;
  * state (float32, like the weights); {@code num_batches_tracked}, which only matters for BatchNorm without
  * momentum, is kept as a number.
  */
-public final class GroupVitModel implements Nn.Weights {
+public final class GroupVitModel implements NamedWeights {
   /** BatchNorm epsilon and momentum of {@code nn.BatchNorm1d}. */
   static final float BN_EPS = 1e-5f;
   static final float BN_MOMENTUM = 0.1f;
@@ -426,7 +427,7 @@ public final class GroupVitModel implements Nn.Weights {
     NDArray x = Conv2d.conv2d(images, get("img_encoder.patch_embed.proj.weight"),
         get("img_encoder.patch_embed.proj.bias"), new Shape(p, p)).singletonOrThrow(); // [B, E, gh, gw]
     x = x.reshape(b, e, (long) gh * gw).transpose(0, 2, 1); // [B, N, E]
-    x = Nn.layerNorm(this, "img_encoder.patch_embed.norm", x);
+    x = Layers.layerNorm(this, "img_encoder.patch_embed.norm", x);
     x = x.add(positions(x.getManager(), gh, gw, pass.training()));
     List<NDArray> soft = new ArrayList<>();
     NDArray previousGroups = null;
@@ -459,7 +460,7 @@ public final class GroupVitModel implements Nn.Weights {
       }
       previousGroups = groupTokens;
     }
-    x = Nn.layerNorm(this, "img_encoder.norm", x); // [B, L, E]
+    x = Layers.layerNorm(this, "img_encoder.norm", x); // [B, L, E]
     return new ImageEncoding(x.mean(new int[] {1}), x, List.copyOf(soft), gh, gw);
   }
 
@@ -492,23 +493,23 @@ public final class GroupVitModel implements Nn.Weights {
     long b = s.get(0);
     long len = s.get(1);
     long c = s.get(2);
-    NDArray h = Nn.layerNorm(this, prefix + ".norm1", x);
-    NDArray qkv = Nn.linear(this, prefix + ".attn.qkv", h)
+    NDArray h = Layers.layerNorm(this, prefix + ".norm1", x);
+    NDArray qkv = Layers.linear(this, prefix + ".attn.qkv", h)
         .reshape(b, len, 3, heads, c / heads).transpose(2, 0, 3, 1, 4); // [3, B, heads, N, d]
     NDArray attn = Scalars.mul(qkv.get(0).matMul(qkv.get(1).transpose(0, 1, 3, 2)), scale(c / heads)).softmax(-1); // [B, h, N, N]
-    NDArray out = Nn.linear(this, prefix + ".attn.proj", Nn.mergeHeads(attn.matMul(qkv.get(2)))); // [B, N, C]
+    NDArray out = Layers.linear(this, prefix + ".attn.proj", Layers.mergeHeads(attn.matMul(qkv.get(2)))); // [B, N, C]
     x = x.add(out);
-    return x.add(Nn.mlp(this, prefix + ".mlp", Nn.layerNorm(this, prefix + ".norm2", x)));
+    return x.add(Layers.timmMlp(this, prefix + ".mlp", Layers.layerNorm(this, prefix + ".norm2", x)));
   }
 
   /** {@code Attention} with separate q/k/v projections: queries attend to keys (values = keys). */
   private NDArray crossAttention(String prefix, NDArray query, NDArray key, int heads) {
     long c = query.getShape().get(2);
-    NDArray q = Nn.splitHeads(Nn.linear(this, prefix + ".q_proj", query), heads); // [B, h, S, d]
-    NDArray k = Nn.splitHeads(Nn.linear(this, prefix + ".k_proj", key), heads); // [B, h, N, d]
-    NDArray v = Nn.splitHeads(Nn.linear(this, prefix + ".v_proj", key), heads);
+    NDArray q = Layers.splitHeads(Layers.linear(this, prefix + ".q_proj", query), heads); // [B, h, S, d]
+    NDArray k = Layers.splitHeads(Layers.linear(this, prefix + ".k_proj", key), heads); // [B, h, N, d]
+    NDArray v = Layers.splitHeads(Layers.linear(this, prefix + ".v_proj", key), heads);
     NDArray attn = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), scale(c / heads)).softmax(-1); // [B, h, S, N]
-    return Nn.linear(this, prefix + ".proj", Nn.mergeHeads(attn.matMul(v))); // [B, S, C]
+    return Layers.linear(this, prefix + ".proj", Layers.mergeHeads(attn.matMul(v))); // [B, S, C]
   }
 
   /**
@@ -518,18 +519,18 @@ public final class GroupVitModel implements Nn.Weights {
    * @return the new tokens [B, S, C] and the soft assignment [B, S, N]
    */
   private NDArray[] groupingBlock(String prefix, int stage, NDArray x, NDArray groupTokens, int heads, Pass pass) {
-    NDArray tokens = Nn.layerNorm(this, prefix + ".norm_tokens", groupTokens); // [B, G, C]
-    x = Nn.layerNorm(this, prefix + ".norm_x", x); // [B, N, C]
-    NDArray projected = Nn.mlp(this, prefix + ".mlp_inter", tokens.transpose(0, 2, 1)).transpose(0, 2, 1); // [B, S, C]
-    projected = Nn.layerNorm(this, prefix + ".norm_post_tokens", projected);
+    NDArray tokens = Layers.layerNorm(this, prefix + ".norm_tokens", groupTokens); // [B, G, C]
+    x = Layers.layerNorm(this, prefix + ".norm_x", x); // [B, N, C]
+    NDArray projected = Layers.timmMlp(this, prefix + ".mlp_inter", tokens.transpose(0, 2, 1)).transpose(0, 2, 1); // [B, S, C]
+    projected = Layers.layerNorm(this, prefix + ".norm_post_tokens", projected);
     // CrossAttnBlock with post_norm: no norm on query and key, LayerNorm after the residual MLP
     NDArray y = projected.add(crossAttention(prefix + ".pre_assign_attn.attn", projected, x, heads));
-    y = y.add(Nn.mlp(this, prefix + ".pre_assign_attn.mlp", Nn.layerNorm(this, prefix + ".pre_assign_attn.norm2", y)));
-    projected = Nn.layerNorm(this, prefix + ".pre_assign_attn.norm_post", y);
+    y = y.add(Layers.timmMlp(this, prefix + ".pre_assign_attn.mlp", Layers.layerNorm(this, prefix + ".pre_assign_attn.norm2", y)));
+    projected = Layers.layerNorm(this, prefix + ".pre_assign_attn.norm_post", y);
     long c = projected.getShape().get(2);
-    NDArray q = Nn.linear(this, prefix + ".assign.q_proj", projected); // [B, S, C]
-    NDArray k = Nn.linear(this, prefix + ".assign.k_proj", x); // [B, N, C]
-    NDArray v = Nn.linear(this, prefix + ".assign.v_proj", x);
+    NDArray q = Layers.linear(this, prefix + ".assign.q_proj", projected); // [B, S, C]
+    NDArray k = Layers.linear(this, prefix + ".assign.k_proj", x); // [B, N, C]
+    NDArray v = Layers.linear(this, prefix + ".assign.v_proj", x);
     NDArray raw = Scalars.mul(q.matMul(k.transpose(0, 2, 1)), scale(c)); // [B, S, N]
     NDArray soft = raw.softmax(1); // over the groups: each token's distribution over groups
     NDArray attn;
@@ -541,15 +542,15 @@ public final class GroupVitModel implements Nn.Weights {
       attn = Assignment.hardSoftmax(raw, 1);
     }
     attn = attn.div(Scalars.add(attn.sum(new int[] {-1}, true), ASSIGN_EPS)); // mean over the tokens of each group
-    NDArray out = Nn.linear(this, prefix + ".assign.proj", attn.matMul(v)).add(projected); // [B, S, C]
-    out = out.add(Nn.mlp(this, prefix + ".mlp_channels", Nn.layerNorm(this, prefix + ".norm_new_x", out)));
+    NDArray out = Layers.linear(this, prefix + ".assign.proj", attn.matMul(v)).add(projected); // [B, S, C]
+    out = out.add(Layers.timmMlp(this, prefix + ".mlp_channels", Layers.layerNorm(this, prefix + ".norm_new_x", out)));
     return new NDArray[] {out, soft};
   }
 
   /** LayerNorm then {@code MixerMlp} (an Mlp across the token axis) from the previous stage's group tokens. */
   private NDArray groupProjector(String prefix, NDArray previous) {
-    NDArray h = Nn.layerNorm(this, prefix + ".0", previous); // [B, G', C]
-    return Nn.mlp(this, prefix + ".1", h.transpose(0, 2, 1)).transpose(0, 2, 1); // [B, G, C]
+    NDArray h = Layers.layerNorm(this, prefix + ".0", previous); // [B, G', C]
+    return Layers.timmMlp(this, prefix + ".1", h.transpose(0, 2, 1)).transpose(0, 2, 1); // [B, G, C]
   }
 
   private static float scale(long headDim) {
@@ -580,18 +581,18 @@ public final class GroupVitModel implements Nn.Weights {
     NDArray mask = causalMask(m, (int) len);
     for (int j = 0; j < config.textLayers(); j++) {
       String blk = "text_encoder.transformer.resblocks." + j;
-      NDArray h = Nn.layerNorm(this, blk + ".ln_1", x);
+      NDArray h = Layers.layerNorm(this, blk + ".ln_1", x);
       NDArray qkv = Linear.linear(h, get(blk + ".attn.in_proj_weight"), get(blk + ".attn.in_proj_bias"))
           .singletonOrThrow(); // [B, L, 3W]
-      NDArray q = Nn.splitHeads(qkv.get(new NDIndex(":, :, 0:{}", w)), config.textHeads()); // [B, h, L, d]
-      NDArray k = Nn.splitHeads(qkv.get(new NDIndex(":, :, {}:{}", w, 2 * w)), config.textHeads());
-      NDArray v = Nn.splitHeads(qkv.get(new NDIndex(":, :, {}:", 2 * w)), config.textHeads());
+      NDArray q = Layers.splitHeads(qkv.get(new NDIndex(":, :, 0:{}", w)), config.textHeads()); // [B, h, L, d]
+      NDArray k = Layers.splitHeads(qkv.get(new NDIndex(":, :, {}:{}", w, 2 * w)), config.textHeads());
+      NDArray v = Layers.splitHeads(qkv.get(new NDIndex(":, :, {}:", 2 * w)), config.textHeads());
       NDArray attn = Scalars.mul(q, scale(w / config.textHeads())).matMul(k.transpose(0, 1, 3, 2)).add(mask).softmax(-1);
-      x = x.add(Nn.linear(this, blk + ".attn.out_proj", Nn.mergeHeads(attn.matMul(v))));
-      NDArray hidden = Nn.linear(this, blk + ".mlp.c_fc", Nn.layerNorm(this, blk + ".ln_2", x));
-      x = x.add(Nn.linear(this, blk + ".mlp.c_proj", ResidualAttentionBlock.quickGelu(hidden)));
+      x = x.add(Layers.linear(this, blk + ".attn.out_proj", Layers.mergeHeads(attn.matMul(v))));
+      NDArray hidden = Layers.linear(this, blk + ".mlp.c_fc", Layers.layerNorm(this, blk + ".ln_2", x));
+      x = x.add(Layers.linear(this, blk + ".mlp.c_proj", Layers.quickGelu(hidden)));
     }
-    x = Nn.layerNorm(this, "text_encoder.ln_final", x); // [B, L, W]
+    x = Layers.layerNorm(this, "text_encoder.ln_final", x); // [B, L, W]
     long[] flat = longIds.toLongArray();
     long[] rows = new long[(int) b];
     for (int r = 0; r < b; r++) {

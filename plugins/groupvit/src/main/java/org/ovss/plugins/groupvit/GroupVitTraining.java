@@ -12,11 +12,12 @@ import java.util.Map;
 import java.util.Random;
 import org.ovss.api.ImageTextSource;
 import org.ovss.api.InvalidInputException;
-import org.ovss.api.TrainSpec;
 import org.ovss.api.PromptSet;
+import org.ovss.api.TrainSpec;
 import org.ovss.api.Trainable;
 import org.ovss.clip.tokenizer.ClipTokenizer;
-import org.ovss.clip.model.Scalars;
+import org.ovss.nn.Norms;
+import org.ovss.nn.Scalars;
 
 /**
  * GroupViT trained from scratch on image-caption pairs with the loss of the official {@code
@@ -183,8 +184,8 @@ public final class GroupVitTraining implements Trainable {
     // captions and prompts through the text projector together, as the official encode_text of [B, 1 + K, L]
     NDArray textX = model.projectText(model.encodeText(ids), pass); // [B (1+K), D]
     NDArray perImage = textX.reshape(b, k + 1, c.outputDim()); // [B, 1+K, D]
-    NDArray img = Nn.l2Normalize(imageX);
-    NDArray txt = Nn.l2Normalize(perImage.get(":, 0, :")); // [B, D]
+    NDArray img = Norms.l2Normalize(imageX, Norms.TORCH_NORMALIZE_EPS);
+    NDArray txt = Norms.l2Normalize(perImage.get(":, 0, :"), Norms.TORCH_NORMALIZE_EPS); // [B, D]
     NDArray scale = model.logitScale(scope, "logit_scale");
     NDArray logits = img.matMul(txt.transpose()).mul(scale); // [B, B]
     NDArray eye = scope.eye(b);
@@ -211,7 +212,7 @@ public final class GroupVitTraining implements Trainable {
   /** {@code multi_label_loss}: soft-target cross-entropy between images and the noun prompts, both directions. */
   private static NDArray multiLabelLoss(GroupVitModel model, NDManager scope, NDArray img, NDArray textX, int b, int k) {
     GroupVitConfig c = model.config();
-    NDArray prompts = Nn.l2Normalize(textX.get(":, 1:, :").reshape((long) b * k, c.outputDim())); // [B*K, D]
+    NDArray prompts = Norms.l2Normalize(textX.get(":, 1:, :").reshape((long) b * k, c.outputDim()), Norms.TORCH_NORMALIZE_EPS); // [B*K, D]
     NDArray scale = model.logitScale(scope, c.hasMultiLabelScale() ? "multi_label_logit_scale" : "logit_scale");
     float[] perImage = new float[b * b * k]; // [B, B*K]: 1/K on the image's own prompts
     float[] perPrompt = new float[b * k * b]; // [B*K, B]: 1 on the prompt's own image

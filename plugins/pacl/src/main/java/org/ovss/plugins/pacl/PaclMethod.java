@@ -3,7 +3,6 @@ package org.ovss.plugins.pacl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -32,6 +31,8 @@ import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.tokenizer.ModelTokenizer;
 import org.ovss.clip.weights.ClipWeights;
+import org.ovss.nn.Bilinear;
+import org.ovss.nn.Norms;
 
 /**
  * A loaded PACL (Mukhoti et al. Open Vocabulary Semantic Segmentation with Patch Aligned Contrastive Learning.
@@ -253,7 +254,7 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
       windows.tempAttach(scope);
       int h = (int) windows.getShape().get(2);
       int w = (int) windows.getShape().get(3);
-      NDArray up = Nn.resizeBilinear(maps(windows, queries), h, w); // [B, Q, H, W]
+      NDArray up = Bilinear.resize(maps(windows, queries), h, w, false); // [B, Q, H, W]
       NDArray scores = EntropyBackground.scores(up, queries.queryClass(), queries.classCount(), classLogitScale(),
           threshold);
       scores.attach(caller);
@@ -272,7 +273,7 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
     long b = g.tokens().getShape().get(0);
     NDArray text = queries.embeddings().transpose(); // [E, Q], a new array of the queries' manager
     text.attach(windows.getManager()); // freed with the call's scope
-    NDArray cos = Nn.l2Normalize(g.tokens()).matMul(text); // [B, gh*gw, Q]
+    NDArray cos = Norms.l2Normalize(g.tokens()).matMul(text); // [B, gh*gw, Q]
     return cos.transpose(0, 2, 1).reshape(b, queries.queryCount(), g.height(), g.width()); // [B, Q, gh, gw]
   }
 
