@@ -18,7 +18,7 @@ class GroupVitInferenceTest {
   @Test
   void attentionMapsAreDistributionsOverGroupsAtEveryPixel() {
     try (NDManager m = NDManager.newBaseManager()) {
-      GroupVitModel model = GroupVitModel.random(TWO_STAGES, m, 4L);
+      GroupVitModel model = GroupVitInit.random(TWO_STAGES, m, 4L);
       NDArray windows = m.randomNormal(new Shape(2, 3, 48, 80)); // a 3x5 patch grid: interpolated positions
       GroupVitInference.Decoded d = GroupVitInference.decode(model, windows);
       assertThat(d.attentionMaps()).hasSize(1);
@@ -35,7 +35,7 @@ class GroupVitInferenceTest {
   @Test
   void backgroundIsAThresholdOnTheBestScoreAndLeavesTheClassScores() {
     try (NDManager m = NDManager.newBaseManager()) {
-      GroupVitModel model = GroupVitModel.random(TWO_STAGES, m, 5L);
+      GroupVitModel model = GroupVitInit.random(TWO_STAGES, m, 5L);
       NDArray windows = m.randomNormal(new Shape(1, 3, 48, 80));
       NDArray text = Norms.l2Normalize(m.randomNormal(new Shape(7, 8)), Norms.TORCH_NORMALIZE_EPS);
       GroupVitInference.Decoded d = GroupVitInference.decode(model, windows);
@@ -67,7 +67,7 @@ class GroupVitInferenceTest {
   @Test
   void eachWindowOfABatchGetsWhatItWouldGetAlone() {
     try (NDManager m = NDManager.newBaseManager()) {
-      GroupVitModel model = GroupVitModel.random(TWO_STAGES, m, 6L);
+      GroupVitModel model = GroupVitInit.random(TWO_STAGES, m, 6L);
       NDArray windows = m.randomNormal(new Shape(3, 3, 32, 32));
       NDArray text = Norms.l2Normalize(m.randomNormal(new Shape(6, 8)), Norms.TORCH_NORMALIZE_EPS);
       NDArray batched = GroupVitInference.segLogits(model, GroupVitInference.decode(model, windows), text);
