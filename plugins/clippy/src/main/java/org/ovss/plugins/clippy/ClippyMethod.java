@@ -33,6 +33,7 @@ import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.tokenizer.ModelTokenizer;
 import org.ovss.clip.weights.ClipWeights;
 import org.ovss.nn.Norms;
+import org.ovss.nn.Scopes;
 
 /**
  * A loaded CLIPpy: per-token zero-shot segmentation (PAPER 3.5: the cosine between each final-layer
@@ -152,13 +153,10 @@ public final class ClippyMethod implements SegmentationMethod {
   /** Dense features [B, E, H/p, W/p]: the patch tokens after ln_post and proj, not normalised. */
   @Override
   public NDArray encodeImage(NDArray windows) {
-    NDManager caller = windows.getManager();
-    try (NDManager scope = caller.newSubManager()) {
-      windows.tempAttach(scope);
+    return Scopes.inSubScope(windows, in -> {
       NDArray result = model().denseFeatures(checked(windows));
-      result.attach(caller);
       return result;
-    }
+    });
   }
 
   /**

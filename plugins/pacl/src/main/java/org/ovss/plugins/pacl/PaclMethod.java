@@ -33,6 +33,7 @@ import org.ovss.clip.tokenizer.ModelTokenizer;
 import org.ovss.clip.weights.ClipWeights;
 import org.ovss.nn.Bilinear;
 import org.ovss.nn.Norms;
+import org.ovss.nn.Scopes;
 
 /**
  * A loaded PACL (Mukhoti et al. Open Vocabulary Semantic Segmentation with Patch Aligned Contrastive Learning.
@@ -205,15 +206,12 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
   /** The embedded patches ê_v(f̂_v(x)) [B, E, H/s, W/s] at the inference stride s, not normalised. */
   @Override
   public NDArray encodeImage(NDArray windows) {
-    NDManager caller = windows.getManager();
-    try (NDManager scope = caller.newSubManager()) {
-      windows.tempAttach(scope);
+    return Scopes.inSubScope(windows, in -> {
       PatchTokens.Grid g = embedded(windows);
       long b = g.tokens().getShape().get(0);
       NDArray features = g.tokens().transpose(0, 2, 1).reshape(b, -1, g.height(), g.width()); // [B, E, gh, gw]
-      features.attach(caller);
       return features;
-    }
+    });
   }
 
   /**
@@ -224,13 +222,10 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
    */
   @Override
   public NDArray segment(NDArray windows, QueryEmbeddings queries) {
-    NDManager caller = windows.getManager();
-    try (NDManager scope = caller.newSubManager()) {
-      windows.tempAttach(scope);
+    return Scopes.inSubScope(windows, in -> {
       NDArray maps = maps(windows, queries);
-      maps.attach(caller);
       return maps;
-    }
+    });
   }
 
   /**
@@ -249,17 +244,14 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
       throw new InvalidInputException("pacl's background threshold is an entropy in nats and must be a non-negative"
           + " number, got " + threshold);
     }
-    NDManager caller = windows.getManager();
-    try (NDManager scope = caller.newSubManager()) {
-      windows.tempAttach(scope);
+    return Scopes.inSubScope(windows, in -> {
       int h = (int) windows.getShape().get(2);
       int w = (int) windows.getShape().get(3);
       NDArray up = Bilinear.resize(maps(windows, queries), h, w, false); // [B, Q, H, W]
       NDArray scores = EntropyBackground.scores(up, queries.queryClass(), queries.classCount(), classLogitScale(),
           threshold);
-      scores.attach(caller);
       return scores;
-    }
+    });
   }
 
   /** The class logit scale of the entropy rule: the option, else 1 / the checkpoint's training temperature. */

@@ -32,6 +32,7 @@ import org.ovss.clip.method.PromptEncoder;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.weights.ClipWeights;
 import org.ovss.nn.Norms;
+import org.ovss.nn.Scopes;
 
 /**
  * SimSeg with LoDA (Yi et al. A Simple Framework for Text-Supervised Semantic Segmentation. CVPR 2023) on
@@ -143,16 +144,13 @@ public final class SimsegMethod implements SegmentationMethod, ScoresWithBackgro
   @Override
   public NDArray encodeImage(NDArray windows) {
     checkWindows(windows);
-    NDManager caller = windows.getManager();
-    try (NDManager scope = caller.newSubManager()) {
-      windows.tempAttach(scope);
+    return Scopes.inSubScope(windows, in -> {
       NDArray tokens = model().patchTokens(windows, false); // [B, h*w, E]
       int[] grid = grid(windows);
       long b = tokens.getShape().get(0);
       NDArray features = tokens.transpose(0, 2, 1).reshape(b, tokens.getShape().get(2), grid[0], grid[1]); // [B, E, h, w]
-      features.attach(caller);
       return features;
-    }
+    });
   }
 
   @Override
