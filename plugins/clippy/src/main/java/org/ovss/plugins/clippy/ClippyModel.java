@@ -15,6 +15,7 @@ import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.model.NamedParameter;
 import org.ovss.clip.model.PositionalInterpolation;
 import org.ovss.clip.model.TextTransformer;
+import org.ovss.clip.model.VisionTransformer;
 import org.ovss.nn.Norms;
 import org.ovss.nn.Scalars;
 
@@ -92,17 +93,11 @@ public final class ClippyModel {
    */
   public NDArray imageTokens(NDArray images, int[][] keep) {
     ClipConfig c = clip.config();
-    Shape s = images.getShape();
     int patch = c.patchSize();
-    if (s.dimension() != 4 || s.get(1) != 3 || s.get(2) < patch || s.get(3) < patch) {
-      throw new IllegalArgumentException("images must be [B, 3, H, W] with H, W at least the patch size " + patch + ", got " + s);
-    }
-    long b = s.get(0);
-    int gh = (int) (s.get(2) / patch);
-    int gw = (int) (s.get(3) / patch);
-    if (gh * patch != s.get(2) || gw * patch != s.get(3)) {
-      images = images.get(":, :, 0:" + gh * patch + ", 0:" + gw * patch); // conv1 ignores the remainder too
-    }
+    images = VisionTransformer.cropToPatches(images, patch);
+    long b = images.getShape().get(0);
+    int gh = (int) (images.getShape().get(2) / patch);
+    int gw = (int) (images.getShape().get(3) / patch);
     int width = c.visionWidth();
     int n = gh * gw;
     NDManager m = images.getManager();

@@ -126,10 +126,7 @@ public final class ClippyTraining implements Trainable {
       int index = indices[i];
       int h = data.imageHeight(index);
       int w = data.imageWidth(index);
-      float[] rgb = data.image(index);
-      if (rgb.length != 3 * h * w) {
-        throw new InvalidInputException("training image " + index + " has " + rgb.length + " values, not 3 x " + h + " x " + w);
-      }
+      float[] rgb = BatchSampler.image(data, index);
       // Images of another size are resized to the square training resolution (aspect not kept).
       float[] square = Bilinear.planar(rgb, 3, h, w, res, res);
       boolean flip = settings.flip() && random.nextBoolean();

@@ -97,10 +97,7 @@ final class PaclTraining implements Trainable {
       int index = batch[i];
       int h = data.imageHeight(index);
       int w = data.imageWidth(index);
-      float[] rgb = data.image(index);
-      if (rgb.length != 3 * h * w) {
-        throw new InvalidInputException("training image " + index + " has " + rgb.length + " values, not 3 x " + h + " x " + w);
-      }
+      float[] rgb = BatchSampler.image(data, index);
       ClipModel.normalizeImage(Bilinear.planar(rgb, 3, h, w, res, res), images, i * 3 * res * res, res, false, false);
       List<String> captions = data.captions(index);
       if (captions.isEmpty()) {

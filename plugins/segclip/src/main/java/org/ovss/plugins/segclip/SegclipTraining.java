@@ -163,10 +163,7 @@ public final class SegclipTraining implements Trainable {
       int index = batch[i];
       int h = data.imageHeight(index);
       int w = data.imageWidth(index);
-      float[] rgb = data.image(index);
-      if (rgb.length != 3 * h * w) {
-        throw new InvalidInputException("training image " + index + " has " + rgb.length + " values, not 3 x " + h + " x " + w);
-      }
+      float[] rgb = BatchSampler.image(data, index);
       Augment.Box box = Augment.randomResizedCrop(random, h, w, settings.cropScaleMin(), settings.cropScaleMax());
       Augment.cropResizeNormalize(rgb, h, w, box, res, InputSpec.CLIP_MEAN, InputSpec.CLIP_STD, images, i * 3 * res * res);
       List<String> captions = data.captions(index);
