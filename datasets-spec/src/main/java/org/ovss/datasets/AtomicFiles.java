@@ -1,7 +1,7 @@
 package org.ovss.datasets;
 
-import java.io.IOException;
 import java.io.BufferedOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -45,7 +45,7 @@ public final class AtomicFiles {
     Path dir = file.getParent();
     Files.createDirectories(dir);
     // A unique name: two writers of the same target never share (and truncate) one temporary file.
-    Path tmp = dir.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    Path tmp = temporarySibling(file);
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20);
@@ -69,6 +69,21 @@ public final class AtomicFiles {
       Pattern.compile("\\..+\\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.tmp");
 
   /**
+   * The one temporary-name rule of every atomic write in the harness (a file here, a checkpoint directory in the
+   * training engine): a unique sibling of {@code target} that {@link #isTemporary} and {@link #removeLeftovers}
+   * recognise.
+   */
+  public static Path temporarySibling(Path target) {
+    Path file = target.toAbsolutePath();
+    return file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
+  }
+
+  /** Whether {@code path} is named as {@link #temporarySibling} names a temporary file or directory. */
+  public static boolean isTemporary(Path path) {
+    return TEMPORARY.matcher(path.getFileName().toString()).matches();
+  }
+
+  /**
    * Deletes the temporary files a writer killed before its rename left in {@code dir} (not below it). Call it only
    * while no other writer can be writing there (under the run's lock).
    *
@@ -81,7 +96,7 @@ public final class AtomicFiles {
     int removed = 0;
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path f : files) {
-        if (TEMPORARY.matcher(f.getFileName().toString()).matches() && Files.isRegularFile(f)) {
+        if (isTemporary(f) && Files.isRegularFile(f)) {
           Files.deleteIfExists(f);
           removed++;
         }
@@ -91,7 +106,7 @@ public final class AtomicFiles {
   }
 
   /** Makes a rename in {@code dir} durable where the platform allows opening a directory (Linux, macOS). */
-  private static void forceDirectory(Path dir) {
+  public static void forceDirectory(Path dir) {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
     } catch (IOException | UnsupportedOperationException e) {

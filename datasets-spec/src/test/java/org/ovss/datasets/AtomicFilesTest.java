@@ -40,4 +40,19 @@ class AtomicFilesTest {
     assertThat(below).as("not below the folder").exists();
     assertThat(AtomicFiles.removeLeftovers(dir.resolve("missing"))).isZero();
   }
+
+  /** One naming rule for every atomic write: what temporarySibling names, isTemporary and removeLeftovers recognise. */
+  @Test
+  void theTemporaryNameIsOneRuleThatTheCleanupRecognises() throws Exception {
+    Path target = dir.resolve("step-0000010");
+    Path tmp = AtomicFiles.temporarySibling(target);
+    assertThat(tmp.getParent()).isEqualTo(target.toAbsolutePath().getParent());
+    assertThat(tmp.getFileName().toString()).startsWith(".step-0000010.").endsWith(".tmp");
+    assertThat(AtomicFiles.isTemporary(tmp)).isTrue();
+    assertThat(AtomicFiles.isTemporary(target)).isFalse();
+    assertThat(AtomicFiles.temporarySibling(target)).isNotEqualTo(tmp);
+    Files.writeString(tmp, "torn");
+    assertThat(AtomicFiles.removeLeftovers(dir)).isEqualTo(1);
+    assertThat(tmp).doesNotExist();
+  }
 }

@@ -11,7 +11,6 @@ import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.ovss.api.InvalidInputException;
+import org.ovss.datasets.AtomicFiles;
 
 /**
  * A directory of result cells plus an index: {@code DIR/store/index.json} and {@code DIR/store/cells/KEY.json},
@@ -215,10 +215,7 @@ public final class ResultStore {
 
   private static void writeAtomically(Path target, JsonNode doc) {
     try {
-      Files.createDirectories(target.getParent());
-      Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-      Files.writeString(tmp, mapper().writeValueAsString(doc), StandardCharsets.UTF_8);
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.writeString(target, mapper().writeValueAsString(doc));
     } catch (IOException e) {
       throw new InvalidInputException("cannot write the result store under " + target.getParent() + ": " + e.getMessage(), e);
     }

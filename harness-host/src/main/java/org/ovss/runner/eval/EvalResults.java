@@ -1,8 +1,18 @@
 package org.ovss.runner.eval;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.ovss.api.ClassPrompt;
+import org.ovss.api.MethodInfo;
+import org.ovss.datasets.DatasetIndex;
+import org.ovss.datasets.DatasetSpec;
 import org.ovss.leaderboards.ProtocolHash;
+import org.ovss.runner.metrics.SegmentationMetrics;
+import org.ovss.runner.protocol.Protocols;
 
 /**
  * The {@code results.json} an evaluation writes. Schema (all keys always present):
@@ -66,4 +76,36 @@ public record EvalResults(
 
   /** One row of the per-class table. */
   public record ClassResult(String name, Double iou, Double acc) {}
+
+  /** The results of an evaluation: every metric (NaN as null), each class's IoU and accuracy, protocol and provenance. */
+  static EvalResults assemble(MethodInfo info, List<ClassPrompt> classes, DatasetSpec spec, DatasetIndex index, Protocols.Resolved resolved,
+      SegmentationMetrics m, Map<String, Double> extra, String weights, String weightsSha256, Instant startedAt,
+      double wall) {
+    List<EvalResults.ClassResult> rows = new ArrayList<>();
+    for (int c = 0; c < classes.size(); c++) {
+      rows.add(new EvalResults.ClassResult(classes.get(c).name(), finite(m.classIoU()[c]), finite(m.classAcc()[c])));
+    }
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("mIoU", finite(m.mIoU()));
+    metrics.put("mAcc", finite(m.mAcc()));
+    metrics.put("aAcc", finite(m.aAcc()));
+    extra.forEach((id, v) -> metrics.put(id, finite(v)));
+    Map<String, Object> provenance = Provenance.describe();
+    provenance.put("startedAt", startedAt.toString());
+    provenance.put("wallSeconds", wall);
+    provenance.put("imagesPerSecond", m.images() / Math.max(wall, 1e-9));
+    Object protocol;
+    try {
+      protocol = new ObjectMapper().readValue(resolved.canonicalJson(), Map.class);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return new EvalResults("ovss-results/1", info.id(), info.displayName(), weights, weightsSha256,
+        spec.name(), spec.contentHash(), index.splitHash(), m.images(), protocol, resolved.hash(),
+        resolved.protocol().citation(), metrics, rows, provenance);
+  }
+
+  private static Double finite(double v) {
+    return Double.isNaN(v) ? null : v;
+  }
 }

@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -13,17 +12,13 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.ovss.api.ClassPrompt;
 import org.ovss.api.FeatureMetric;
-import org.ovss.api.ImageContext;
 import org.ovss.api.InputSpec;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.MethodInfo;
 import org.ovss.api.PostProcessor;
-import org.ovss.api.PostProcessorProvider;
 import org.ovss.api.PromptSet;
 import org.ovss.api.QueryEmbeddings;
 import org.ovss.api.ScoresWithBackground;
@@ -37,10 +32,8 @@ import org.ovss.datasets.Sample;
 import org.ovss.runner.image.CvResize;
 import org.ovss.runner.image.ImageFiles;
 import org.ovss.runner.image.Preprocess;
-import org.ovss.runner.image.Resize;
 import org.ovss.runner.image.RgbImage;
 import org.ovss.runner.metrics.IoUAccumulator;
-import org.ovss.runner.metrics.SegmentationMetrics;
 import org.ovss.runner.protocol.Protocol;
 import org.ovss.runner.protocol.Protocols;
 
@@ -75,24 +68,7 @@ public final class Evaluator {
     this.resolved = resolved;
     this.predictionsDir = predictionsDir;
     this.windowBatch = windowBatch;
-    Protocol p = resolved.protocol();
-    if (!spec.hasBackground() && (p.probThreshold() > 0 || p.bgThreshold() != null)) {
-      // SCLIP issue #2: a probability threshold on a dataset without a background class ruins the score.
-      throw new InvalidInputException("protocol " + p.name() + " sets a background threshold, but dataset " + spec.name()
-          + " has no background class: set --prob-thd 0 and --bg-threshold off");
-    }
-    if (!ownBackground() && p.bgThreshold() != null && p.bgThreshold() > 1) {
-      throw new InvalidInputException("bgThreshold " + p.bgThreshold() + " of protocol " + p.name() + " is a probability"
-          + " for method " + method.info().id() + " (it has no background rule of its own): it must be in [0, 1]");
-    }
-    if (ownBackground() && (p.pamr() != null || p.crf() != null || p.areaThreshold() != null || p.probThreshold() > 0)) {
-      throw new InvalidInputException("method " + method.info().id() + " decides background with its own rule under a"
-          + " background threshold; PAMR, DenseCRF, the area threshold and the probability threshold do not apply to"
-          + " its scores: turn them off in protocol " + p.name());
-    }
-    if (p.slide() && p.crop() < method.inputSpec().patchSize()) {
-      throw new InvalidInputException("crop " + p.crop() + " is smaller than the patch size " + method.inputSpec().patchSize());
-    }
+    EvalPreconditions.check(method, spec, resolved.protocol(), ownBackground());
   }
 
   /**
@@ -169,7 +145,7 @@ public final class Evaluator {
     double wall = (System.nanoTime() - started) / 1e9;
     Map<String, Double> extra = new LinkedHashMap<>();
     featureMetrics.forEach((id, acc) -> extra.put(id, acc.result()));
-    return results(method.info(), spec, index, resolved, metric.result(), extra, weightsPath, weightsSha256, startedAt,
+    return EvalResults.assemble(method.info(), classes(resolved.protocol(), spec), spec, index, resolved, metric.result(), extra, weightsPath, weightsSha256, startedAt,
         wall);
   }
 
@@ -227,12 +203,12 @@ public final class Evaluator {
       acc.restore(total);
       extra.put(fm.id(), acc.result());
     }
-    return results(info, spec, index, resolved, metric.result(), extra, weightsPath, weightsSha256, startedAt,
+    return EvalResults.assemble(info, classes(resolved.protocol(), spec), spec, index, resolved, metric.result(), extra, weightsPath, weightsSha256, startedAt,
         wallSeconds);
   }
 
   /** The classes a protocol evaluates on a dataset (its names or the alternative names). */
-  private static List<ClassPrompt> classes(Protocol p, DatasetSpec spec) {
+  static List<ClassPrompt> classes(Protocol p, DatasetSpec spec) {
     return "alt".equals(p.classNames()) ? spec.altClasses() : spec.classes();
   }
 
@@ -252,8 +228,8 @@ public final class Evaluator {
       case "clip" -> new InputSpec(224, 16, InputSpec.CLIP_MEAN, InputSpec.CLIP_STD);
       default -> method.inputSpec();
     };
-    PostProcessor pamr = p.pamr() == null ? null : postProcessor("pamr", p.pamr());
-    PostProcessor crf = p.crf() == null ? null : postProcessor("densecrf", p.crf());
+    PostProcessor pamr = p.pamr() == null ? null : LabelDecoding.postProcessor("pamr", p.pamr());
+    PostProcessor crf = p.crf() == null ? null : LabelDecoding.postProcessor("densecrf", p.crf());
     // A method with its own background rule scores the foreground classes only; channel 0 is its background.
     boolean ownBackground = ownBackground();
     List<ClassPrompt> queried = ownBackground ? classes.subList(1, classes.size()) : classes;
@@ -281,7 +257,7 @@ public final class Evaluator {
   public Segmentation segment(RgbImage rgb) {
     Setup s = setup();
     Loaded loaded = toLoaded(null, rgb, s.norm(), null);
-    Prediction pred = predict(List.of(loaded), s.queries(), s.pamr(), s.crf(), s.ownBackground(), true).get(0);
+    LabelDecoding.Prediction pred = predict(List.of(loaded), s.queries(), s.pamr(), s.crf(), s.ownBackground(), true).get(0);
     return new Segmentation(pred.labels(), pred.confidence(), pred.height(), pred.width());
   }
 
@@ -316,11 +292,11 @@ public final class Evaluator {
           group.add(next);
         }
         long groupStart = System.nanoTime();
-        List<Prediction> preds = predict(group, setup.queries(), setup.pamr(), setup.crf(), setup.ownBackground(), false);
+        List<LabelDecoding.Prediction> preds = predict(group, setup.queries(), setup.pamr(), setup.crf(), setup.ownBackground(), false);
         long share = (System.nanoTime() - groupStart) / group.size();
         for (int i = 0; i < group.size(); i++) {
           Loaded loaded = group.get(i);
-          Prediction pred = preds.get(i);
+          LabelDecoding.Prediction pred = preds.get(i);
           Sample sample = loaded.sample();
           long metricStart = System.nanoTime();
           metric.add(pred.labels(), loaded.label());
@@ -383,9 +359,6 @@ public final class Evaluator {
     }
   }
 
-  /** A label map at the image's original size, with each pixel's label score when asked for (else null). */
-  private record Prediction(int[] labels, float[] confidence, int height, int width) {}
-
   /**
    * One sample ready for the forward: the decoded image, its normalised resize and its label map, all plain Java
    * arrays (built on the prefetch thread).
@@ -421,7 +394,7 @@ public final class Evaluator {
    * out) and {@link Stage#POSTPROCESS} (from scores to labels), each image's share of the group's forwards recorded
    * per image.
    */
-  private List<Prediction> predict(List<Loaded> group, QueryEmbeddings queries, PostProcessor pamr, PostProcessor crf,
+  private List<LabelDecoding.Prediction> predict(List<Loaded> group, QueryEmbeddings queries, PostProcessor pamr, PostProcessor crf,
       boolean ownBackground, boolean confidence) {
     Protocol p = resolved.protocol();
     long start = System.nanoTime();
@@ -447,12 +420,13 @@ public final class Evaluator {
           p.stride(), windowBatch, outSizes);
       int n = group.size();
       long sharedAggregate = (System.nanoTime() - start - encode[0]) / n;
-      List<Prediction> out = new ArrayList<>(n);
+      List<LabelDecoding.Prediction> out = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         long[] times = new long[2]; // aggregation, post-processing of this image alone
         out.add(ownBackground
-            ? predictWithBackground(scope, aggs.get(i), queries, times, confidence)
-            : predict(scope, group.get(i), aggs.get(i), queries, pamr, crf, times, confidence));
+            ? LabelDecoding.decodeWithBackground(scope, aggs.get(i), queries, times, confidence)
+            : LabelDecoding.decode(scope, p, group.get(i).rgb(), group.get(i).size(), group.get(i).normalized(), aggs.get(i),
+                queries, pamr, crf, times, confidence));
         timer.record(Stage.ENCODE, encode[0] / n);
         timer.record(Stage.AGGREGATE, sharedAggregate + times[0]);
         timer.record(Stage.POSTPROCESS, times[1]);
@@ -467,93 +441,7 @@ public final class Evaluator {
    */
   private static final long SHARED_FORWARD_PIXELS = 6L * 224 * 224;
 
-  /** Scores per pixel are at most this many floats at a time (4 MB) when no step needs the whole image. */
-  private static final long BAND_ELEMENTS = 1L << 20;
 
-  /**
-   * Labels from the aggregated scores, a band of rows at a time: {@code toLabels} maps a band's scores
-   * [pixels, channels] to the band's labels. The band's products add to {@code times[0]} (aggregation), the rest to
-   * {@code times[1]} (post-processing).
-   */
-  private static Prediction banded(NDManager scope, SlideInference.Aggregation agg, Function<NDArray, int[]> toLabels,
-      BiFunction<NDArray, int[], float[]> toConfidence, long[] times) {
-    int h = agg.height();
-    int w = agg.width();
-    int[] labels = new int[h * w];
-    float[] confidence = toConfidence == null ? null : new float[h * w];
-    int rows = (int) Math.max(1, Math.min(h, BAND_ELEMENTS / ((long) agg.channels() * w)));
-    for (int y0 = 0; y0 < h; y0 += rows) {
-      int y1 = Math.min(h, y0 + rows);
-      try (NDManager band = scope.newSubManager()) {
-        long t0 = System.nanoTime();
-        NDArray scores = agg.band(band, y0, y1); // [(y1 - y0) * w, channels]
-        long t1 = System.nanoTime();
-        int[] part = toLabels.apply(scores);
-        System.arraycopy(part, 0, labels, y0 * w, part.length);
-        if (confidence != null) {
-          System.arraycopy(toConfidence.apply(scores, part), 0, confidence, y0 * w, part.length);
-        }
-        times[0] += t1 - t0;
-        times[1] += System.nanoTime() - t1;
-      }
-    }
-    return new Prediction(labels, confidence, h, w);
-  }
-
-  private Prediction predict(NDManager scope, Loaded loaded, SlideInference.Aggregation agg, QueryEmbeddings queries,
-      PostProcessor pamr, PostProcessor crf, long[] times, boolean confidence) {
-    Protocol p = resolved.protocol();
-    RgbImage rgb = loaded.rgb();
-    int h = rgb.height();
-    int w = rgb.width();
-    int[] size = loaded.size();
-    double threshold = Math.max(p.probThreshold(), p.bgThreshold() == null ? 0 : p.bgThreshold());
-    // Without a threshold or a step that needs probabilities, the label is the class of the top query.
-    boolean topQuery = crf == null && p.areaThreshold() == null && threshold <= 0 && p.logitScale() > 0;
-    if (pamr == null && crf == null && p.areaThreshold() == null) {
-      // Every remaining step is per pixel: no image-sized array of every query is needed.
-      return banded(scope, agg, scores -> topQuery
-          ? ClassScores.topQueryClass(scores, 1, queries.queryClass())
-          : ClassScores.labels(ClassScores.classProbabilities(
-              scores.transpose(), p.logitScale(), queries.queryClass(), queries.classCount()), threshold),
-          !confidence ? null : (scores, labels) -> ClassScores.labelScores(ClassScores.classProbabilities(
-              scores.transpose(), p.logitScale(), queries.queryClass(), queries.classCount()), labels), times);
-    }
-    long aggStart = System.nanoTime();
-    NDArray logits = agg.full(); // [Q, H, W]
-    long start = System.nanoTime();
-    times[0] += start - aggStart;
-    ImageContext context = null;
-    if (pamr != null || crf != null) {
-      // SCLIP refines with the normalised input resized back to the original size.
-      float[] back = Resize.bilinear(loaded.normalized(), 3, size[0], size[1], h, w);
-      context = new ImageContext(h, w, rgb.pixels(), back);
-    }
-    if (pamr != null) {
-      int q = (int) logits.getShape().get(0);
-      logits = scope.create(pamr.refine(logits.toFloatArray(), q, h, w, context), new Shape(q, h, w));
-    }
-    if (topQuery) {
-      int[] labels = ClassScores.topQueryClass(logits, 0, queries.queryClass());
-      float[] scores = !confidence ? null : ClassScores.labelScores(ClassScores.classProbabilities(
-          logits, p.logitScale(), queries.queryClass(), queries.classCount()), labels);
-      Prediction pred = new Prediction(labels, scores, h, w);
-      times[1] += System.nanoTime() - start;
-      return pred;
-    }
-    NDArray probs = ClassScores.classProbabilities(logits, p.logitScale(), queries.queryClass(), queries.classCount());
-    if (crf != null) {
-      int c = queries.classCount();
-      probs = scope.create(crf.refine(probs.toFloatArray(), c, h, w, context), new Shape(c, h, w));
-    }
-    if (p.areaThreshold() != null) {
-      probs = ClassScores.applyAreaThreshold(probs, p.areaThreshold());
-    }
-    int[] labels = ClassScores.labels(probs, threshold);
-    Prediction pred = new Prediction(labels, confidence ? ClassScores.labelScores(probs, labels) : null, h, w);
-    times[1] += System.nanoTime() - start;
-    return pred;
-  }
 
   /** Whether the method's own background rule decides background here (see {@link #ownBackground}). */
   public boolean ownBackgroundRule() {
@@ -569,63 +457,6 @@ public final class Evaluator {
     return method instanceof ScoresWithBackground && spec.hasBackground() && p.bgThreshold() != null;
   }
 
-  /**
-   * GroupViT / SegCLIP {@code encode_decode} with background, window by window, averaged, resized and
-   * argmaxed: channel 0 is class 0 (background), channel 1 + q the class of query q plus one (synonyms by
-   * max). Logit scale, probability and area thresholds and post-processing do not apply to these scores.
-   */
-  private static Prediction predictWithBackground(NDManager scope, SlideInference.Aggregation agg,
-      QueryEmbeddings queries, long[] times, boolean confidence) {
-    int[] channelClass = new int[1 + queries.queryCount()];
-    for (int q = 0; q < queries.queryCount(); q++) {
-      channelClass[1 + q] = 1 + queries.queryClass()[q];
-    }
-    Function<NDArray, NDArray> perClass =
-        scores -> ClassScores.maxPerClass(scores.transpose(), channelClass, 1 + queries.classCount());
-    return banded(scope, agg, scores -> ClassScores.labels(perClass.apply(scores), 0),
-        !confidence ? null : (scores, labels) -> ClassScores.labelScores(perClass.apply(scores), labels), times);
-  }
 
-  private static PostProcessor postProcessor(String id, Map<String, String> params) {
-    List<String> ids = new ArrayList<>();
-    for (PostProcessorProvider provider : PluginRegistry.get().all(PostProcessorProvider.class)) {
-      if (provider.id().equals(id)) {
-        return provider.create(params);
-      }
-      ids.add(provider.id());
-    }
-    throw new UnknownNameException("post-processor", id, ids);
-  }
 
-  private static EvalResults results(MethodInfo info, DatasetSpec spec, DatasetIndex index, Protocols.Resolved resolved,
-      SegmentationMetrics m, Map<String, Double> extra, String weights, String weightsSha256, Instant startedAt,
-      double wall) {
-    List<ClassPrompt> classes = classes(resolved.protocol(), spec);
-    List<EvalResults.ClassResult> rows = new ArrayList<>();
-    for (int c = 0; c < classes.size(); c++) {
-      rows.add(new EvalResults.ClassResult(classes.get(c).name(), finite(m.classIoU()[c]), finite(m.classAcc()[c])));
-    }
-    Map<String, Double> metrics = new LinkedHashMap<>();
-    metrics.put("mIoU", finite(m.mIoU()));
-    metrics.put("mAcc", finite(m.mAcc()));
-    metrics.put("aAcc", finite(m.aAcc()));
-    extra.forEach((id, v) -> metrics.put(id, finite(v)));
-    Map<String, Object> provenance = Provenance.describe();
-    provenance.put("startedAt", startedAt.toString());
-    provenance.put("wallSeconds", wall);
-    provenance.put("imagesPerSecond", m.images() / Math.max(wall, 1e-9));
-    Object protocol;
-    try {
-      protocol = new ObjectMapper().readValue(resolved.canonicalJson(), Map.class);
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
-    return new EvalResults("ovss-results/1", info.id(), info.displayName(), weights, weightsSha256,
-        spec.name(), spec.contentHash(), index.splitHash(), m.images(), protocol, resolved.hash(),
-        resolved.protocol().citation(), metrics, rows, provenance);
-  }
-
-  private static Double finite(double v) {
-    return Double.isNaN(v) ? null : v;
-  }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import org.ovss.api.QueryEmbeddings;
 import org.ovss.api.SegmentationMethod;
+import org.ovss.nn.Bilinear;
 
 /**
  * Dense per-query logits of one image: the whole image in one forward, or mmseg-style sliding windows
@@ -229,12 +230,12 @@ public final class SlideInference {
         cover[y]++;
       }
     }
-    float[] resize = BilinearMatrix.weights(size, out, false); // [out, size]
+    float[] resize = Bilinear.weights(size, out, false); // [out, size]
     int cols = spans.size() * grid;
     double[] m = new double[out * cols];
     for (int k = 0; k < spans.size(); k++) {
       int[] sp = spans.get(k);
-      float[] up = BilinearMatrix.weights(grid, sp[1] - sp[0], false); // [span, grid]
+      float[] up = Bilinear.weights(grid, sp[1] - sp[0], false); // [span, grid]
       for (int o = 0; o < out; o++) {
         for (int y = sp[0]; y < sp[1]; y++) {
           float f = resize[o * size + y];

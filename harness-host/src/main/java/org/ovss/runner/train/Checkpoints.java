@@ -3,19 +3,15 @@ package org.ovss.runner.train;
 import ai.djl.ndarray.NDArray;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,6 +20,7 @@ import org.ovss.api.InvalidInputException;
 import org.ovss.api.OvssException;
 import org.ovss.clip.io.SafetensorsWriter;
 import org.ovss.clip.io.TensorFile;
+import org.ovss.datasets.AtomicFiles;
 
 /**
  * The checkpoints of one run, {@code step-NNNNNNN/} directories (NNNNNNN = steps completed) under
@@ -40,7 +37,6 @@ final class Checkpoints {
 
   private static final int KEEP = 2;
   private static final Pattern NAME = Pattern.compile("step-(\\d{7,})");
-  private static final String TEMP_PREFIX = ".tmp-";
 
   private final Path root;
 
@@ -61,7 +57,7 @@ final class Checkpoints {
     if (!Files.isDirectory(root)) {
       return Optional.empty();
     }
-    for (Path tmp : list(p -> p.getFileName().toString().startsWith(TEMP_PREFIX))) {
+    for (Path tmp : list(AtomicFiles::isTemporary)) {
       deleteTree(tmp);
     }
     List<Path> done = list(Checkpoints::isComplete);
@@ -99,7 +95,7 @@ final class Checkpoints {
   /** Writes the checkpoint of {@code state}, then deletes all but the newest {@value #KEEP}. */
   void write(CheckpointState state, Map<String, NDArray> params, AdamW optimizer) {
     Path target = root.resolve(dirName(state.step()));
-    Path tmp = root.resolve(TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
+    Path tmp = AtomicFiles.temporarySibling(target);
     try {
       Files.createDirectories(tmp);
       List<SafetensorsWriter.Tensor> weights = new ArrayList<>();
@@ -115,10 +111,10 @@ final class Checkpoints {
           });
       SafetensorsWriter.write(tmp.resolve(PARAMS), weights, Map.of());
       SafetensorsWriter.write(tmp.resolve(OPTIMIZER), moments, Map.of());
-      writeDurably(tmp.resolve(STATE), state.toJson());
-      syncDirectory(tmp);
+      AtomicFiles.write(tmp.resolve(STATE), state.toJson());
+      AtomicFiles.forceDirectory(tmp);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      syncDirectory(root);
+      AtomicFiles.forceDirectory(root);
     } catch (IOException | UncheckedIOException e) {
       try {
         deleteTree(tmp);
@@ -130,27 +126,6 @@ final class Checkpoints {
     List<Path> done = list(p -> NAME.matcher(p.getFileName().toString()).matches());
     for (Path old : done.subList(0, Math.max(0, done.size() - KEEP))) {
       deleteTree(old);
-    }
-  }
-
-  private static void writeDurably(Path file, byte[] bytes) throws IOException {
-    try (FileChannel ch =
-        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      ByteBuffer buf = ByteBuffer.wrap(bytes);
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
-      ch.force(true);
-    }
-  }
-
-  /** Makes a rename or new entry in {@code dir} survive a power loss, where the OS allows it. */
-  private static void syncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException e) {
-      // some platforms cannot open or sync a directory; the rename is still atomic, only its
-      // durability across a power loss is then up to the file system
     }
   }
 

@@ -9,11 +9,12 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.ovss.api.OvssException;
+import org.ovss.datasets.AtomicFiles;
 
 /**
  * {@code train-log.jsonl}: one JSON object per step, {@code {"step", "loss", "lr", "gradNorm",
@@ -71,9 +72,7 @@ final class TrainLog implements AutoCloseable {
       return;
     }
     // rewritten beside and renamed, so a crash now leaves either the old log or the new one
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    Files.write(tmp, kept, StandardCharsets.UTF_8);
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    AtomicFiles.writeString(file, kept.stream().map(l -> l + "\n").collect(Collectors.joining()));
   }
 
   private static boolean endsWithNewline(Path file) throws IOException {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.ovss.clip.model.ClipPresets;
 
 /**
@@ -22,10 +21,7 @@ public final class RandomWeights {
     }
     try {
       Files.createDirectories(cacheDir);
-      Path tmp = Files.createTempFile(cacheDir, "." + preset, ".tmp");
-      ClipPresets.writeRandom(preset, seed, tmp);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      return file;
+      return ClipPresets.writeRandom(preset, seed, file); // written atomically (SafetensorsWriter)
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write random weights under " + cacheDir, e);
     }

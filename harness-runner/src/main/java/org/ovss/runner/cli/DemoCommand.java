@@ -2,7 +2,6 @@ package org.ovss.runner.cli;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,9 +12,7 @@ import org.ovss.api.Capability;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.MethodConfig;
 import org.ovss.api.MethodProvider;
-import org.ovss.api.PromptSet;
 import org.ovss.api.TrainResult;
-import org.ovss.clip.method.ZeroShotClassifier;
 import org.ovss.datasets.DatasetSpecs;
 import org.ovss.datasets.synth.SynthConfig;
 import org.ovss.datasets.synth.SyntheticBenchmark;
@@ -26,8 +23,9 @@ import org.ovss.leaderboards.ResultStore;
 import org.ovss.leaderboards.StoredResult;
 import org.ovss.reports.Renderers;
 import org.ovss.runner.MethodRegistry;
-import org.ovss.runner.demo.CaptionedImages;
 import org.ovss.runner.demo.DemoBoard;
+import org.ovss.runner.demo.DemoPlan;
+import org.ovss.runner.demo.ZeroShotCheck;
 import org.ovss.runner.eval.EvalResults;
 import org.ovss.runner.eval.EvalRun;
 import org.ovss.runner.report.Reports;
@@ -115,7 +113,7 @@ final class DemoCommand implements Runnable {
     MethodRegistry registry = MethodRegistry.discover();
     Map<String, Map<String, Path>> weights = new LinkedHashMap<>(); // method -> variant -> weights file
     Map<String, Integer> stepsRun = new LinkedHashMap<>();
-    for (MethodProvider p : trainingOrder(registry.all())) {
+    for (MethodProvider p : DemoPlan.trainingOrder(registry.all())) {
       Optional<Path> from = Optional.empty();
       if (p.info().trainsFrom().isPresent()) {
         Map<String, Path> backbone = weights.get(p.info().trainsFrom().get());
@@ -129,7 +127,7 @@ final class DemoCommand implements Runnable {
       }
       Map<String, Path> variants = new LinkedHashMap<>();
       int n = p.id().equals(BACKBONE) ? trainSteps : otherSteps;
-      Map<String, String> own = settingsFor(p.id(), settings);
+      Map<String, String> own = DemoPlan.settingsFor(p.id(), settings);
       TrainResult trained = TrainCommand.train(p, data, dir.resolve("train").resolve(p.id()), n, seed, own, from);
       variants.put(DemoBoard.TRAINED, trained.checkpoint());
       stepsRun.put(p.id(), n);
@@ -140,7 +138,7 @@ final class DemoCommand implements Runnable {
     DemoBoard board = new DemoBoard();
     if (weights.containsKey(BACKBONE)) {
       for (Map.Entry<String, Path> v : weights.get(BACKBONE).entrySet()) {
-        board.zeroShot(v.getKey(), zeroShotAccuracy(v.getValue(), data), SyntheticBenchmark.SHAPES.size());
+        board.zeroShot(v.getKey(), ZeroShotCheck.accuracy(v.getValue(), data), SyntheticBenchmark.SHAPES.size());
       }
     }
     Set<String> evaluated = new HashSet<>();
@@ -181,75 +179,5 @@ final class DemoCommand implements Runnable {
     System.out.println(markdown);
     System.out.println("wrote " + out.resolve("leaderboard.md") + ", " + out.resolve("report.html")
         + " and results (with predictions) under " + (seeds == 1 ? out.resolve("results") : out.resolve("seed-*/results")));
-  }
-
-  /**
-   * The settings of one method: every unscoped {@code NAME=VALUE}, then its own {@code METHOD:NAME=VALUE} (which
-   * win). Settings scoped to other methods are left out, so each method sees only keys meant for it.
-   */
-  static Map<String, String> settingsFor(String method, Map<String, String> settings) {
-    Map<String, String> own = new LinkedHashMap<>();
-    Map<String, String> scoped = new LinkedHashMap<>();
-    settings.forEach((key, value) -> {
-      int colon = key.indexOf(':');
-      if (colon < 0) {
-        own.put(key, value);
-      } else if (key.substring(0, colon).equals(method)) {
-        scoped.put(key.substring(colon + 1), value);
-      }
-    });
-    own.putAll(scoped);
-    return own;
-  }
-
-  /** The methods that train, each after the method it trains from (discovery order otherwise). */
-  static List<MethodProvider> trainingOrder(Collection<MethodProvider> providers) {
-    Map<String, MethodProvider> trainable = new LinkedHashMap<>();
-    for (MethodProvider p : providers) {
-      if (p.info().has(Capability.TRAIN)) {
-        trainable.put(p.id(), p);
-      }
-    }
-    List<MethodProvider> order = new ArrayList<>();
-    Set<String> visiting = new HashSet<>();
-    for (MethodProvider p : trainable.values()) {
-      visit(p, trainable, order, visiting);
-    }
-    return order;
-  }
-
-  private static void visit(MethodProvider p, Map<String, MethodProvider> trainable, List<MethodProvider> order,
-      Set<String> visiting) {
-    if (order.contains(p)) {
-      return;
-    }
-    if (!visiting.add(p.id())) {
-      throw new InvalidInputException("methods train from each other in a cycle through '" + p.id() + "'");
-    }
-    Optional<String> from = p.info().trainsFrom();
-    if (from.isPresent() && trainable.containsKey(from.get())) {
-      visit(trainable.get(from.get()), trainable, order, visiting);
-    }
-    order.add(p);
-  }
-
-  /** Zero-shot shape classification of the val images that show exactly one shape. */
-  private static double zeroShotAccuracy(Path weights, Path data) {
-    CaptionedImages val = new CaptionedImages(data, "val");
-    List<float[]> images = new ArrayList<>();
-    List<Integer> labels = new ArrayList<>();
-    for (int i = 0; i < val.size(); i++) {
-      List<String> shapes = val.record(i).shapes();
-      if (shapes.size() == 1) {
-        images.add(val.image(i));
-        labels.add(SyntheticBenchmark.SHAPES.indexOf(shapes.get(0)));
-      }
-    }
-    if (images.isEmpty()) {
-      return Double.NaN;
-    }
-    try (ZeroShotClassifier classifier = new ZeroShotClassifier(weights, SyntheticBenchmark.SHAPES, PromptSet.named("synth"))) {
-      return classifier.accuracy(images, labels.stream().mapToInt(Integer::intValue).toArray());
-    }
   }
 }

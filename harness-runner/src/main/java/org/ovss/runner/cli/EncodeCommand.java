@@ -16,7 +16,6 @@ import org.ovss.clip.io.SafetensorsWriter;
 import org.ovss.runner.Hashing;
 import org.ovss.runner.image.ImageFiles;
 import org.ovss.runner.image.Preprocess;
-import org.ovss.runner.image.Resize;
 import org.ovss.runner.image.RgbImage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,7 +48,7 @@ final class EncodeCommand implements Runnable {
     try (SegmentationMethod m = provider.open(config); NDManager manager = NDManager.newBaseManager(config.execution().djlDevice())) {
       InputSpec spec = m.inputSpec();
       int[] hw = Preprocess.shortSideSize(rgb.height(), rgb.width(), size == null ? spec.resolution() : size, spec.patchSize());
-      RgbImage resized = Resize.bilinear(rgb, hw[0], hw[1]);
+      RgbImage resized = rgb.resized(hw[0], hw[1]);
       long[] inputShape = {1, 3, hw[0], hw[1]};
       float[] input = Preprocess.normalize(resized, spec);
       NDArray features = m.encodeImage(manager.create(input, new Shape(inputShape)));

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,17 +60,5 @@ class DemoCommandTest {
       }
     }
     assertThat(board).contains("clip 60 steps").contains("groupvit 25 steps").contains("segclip 25 steps");
-  }
-
-  @Test
-  void settingsScopedToAMethodReachOnlyThatMethod() {
-    Map<String, String> settings = new LinkedHashMap<>();
-    settings.put("lr", "1e-3");
-    settings.put("groupvit:batch-size", "16");
-    settings.put("groupvit:lr", "2e-3");
-    settings.put("segclip:mask-ratio", "0.5");
-    assertThat(DemoCommand.settingsFor("groupvit", settings)).containsExactly(
-        Map.entry("lr", "2e-3"), Map.entry("batch-size", "16"));
-    assertThat(DemoCommand.settingsFor("clip", settings)).containsExactly(Map.entry("lr", "1e-3"));
   }
 }

@@ -15,8 +15,9 @@ import org.ovss.api.MethodConfig;
 import org.ovss.api.QueryEmbeddings;
 import org.ovss.api.SegmentationMethod;
 import org.ovss.clip.io.TensorFile;
-import org.ovss.runner.MethodRegistry;
 import org.ovss.fixtures.Fixtures;
+import org.ovss.nn.Bilinear;
+import org.ovss.runner.MethodRegistry;
 
 /**
  * SCLIP slide inference against {@code slide-io.safetensors} (-Dovss.parity.dir): window average,
@@ -63,7 +64,7 @@ class SlideParityTest {
       NDArray avg = SlideInference.run(sclip, queries, image, crop, stride, 4);
       close(avg.toFloatArray(), io.readFloats("window_logits_avg"), 1e-4, "window_logits_avg");
 
-      NDArray logits = BilinearMatrix.resize(avg, outH, outW, false);
+      NDArray logits = Bilinear.resize(avg, outH, outW, false);
       close(logits.toFloatArray(), io.readFloats("logits"), 1e-4, "logits");
       // The evaluator's path: averaging and the resize to the original size in one go, windows one by one or batched.
       float[] oneByOne = null;

@@ -24,6 +24,7 @@ import org.ovss.api.TrainListener;
 import org.ovss.api.TrainResult;
 import org.ovss.api.TrainSpec;
 import org.ovss.api.Trainable;
+import org.ovss.datasets.AtomicFiles;
 
 /** Convergence, checkpoints, exact resumption after a crash, and refusing another run's directory. */
 class DjlTrainingEngineTest {
@@ -71,6 +72,10 @@ class DjlTrainingEngineTest {
           .hasMessage("simulated crash");
     }
     assertThat(steps(b)).isEqualTo(IntStream.rangeClosed(1, 17).boxed().toList());
+    // a checkpoint directory torn by a kill before its rename, named as every atomic write names its temporary
+    Path torn = AtomicFiles.temporarySibling(b.resolve("checkpoints").resolve("step-0000020"));
+    Files.createDirectories(torn);
+    Files.writeString(torn.resolve("state.json"), "{");
     float[] resumed;
     TrainResult resultB;
     try (LinearRegression model = new LinearRegression(1)) {

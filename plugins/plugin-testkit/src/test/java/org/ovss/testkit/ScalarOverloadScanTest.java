@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * add(Number)}, {@code maximum(Number)}, ...). In DJL 0.35.1 they wrap the number in an array over a Java direct
  * buffer and close it as soon as the op returns, while PyTorch's backward reads that operand later: after a garbage
  * collection between forward and backward the gradient is scaled by freed memory. Plugins use clip-core's {@code
- * org.ovss.clip.model.Scalars} instead, whose constants live in the step's manager.
+ * org.ovss.nn.Scalars} instead, whose constants live in the step's manager.
  *
  * <p>The check type-checks every plugin's main sources with the JDK compiler, so it finds the calls whatever the
  * argument looks like ({@code x.mul(k)} with an {@code int k} included), and ignores same-named methods of other
@@ -69,7 +69,7 @@ class ScalarOverloadScanTest {
         .filter(site -> !ALLOWED.containsKey(site.substring(0, site.indexOf(':'))))
         .toList();
     assertThat(offending)
-        .as("NDArray scalar overloads in plugin main sources (use org.ovss.clip.model.Scalars; see this test's Javadoc)")
+        .as("NDArray scalar overloads in plugin main sources (use org.ovss.nn.Scalars; see this test's Javadoc)")
         .isEmpty();
   }
 

@@ -8,19 +8,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
+import org.ovss.datasets.AtomicFiles;
 
 /** Writes safetensors files laid out as the reference implementation writes them. */
 public final class SafetensorsWriter {
@@ -110,13 +108,10 @@ public final class SafetensorsWriter {
    */
   public static void write(Path path, List<Tensor> tensors, Map<String, String> metadata) {
     byte[] header = header(tensors, metadata == null ? Map.of() : metadata);
-    Path target = path.toAbsolutePath();
-    // Named here rather than by Files.createTempFile, which would create it owner-only (0600)
-    // and the rename would carry that mode over to the result.
-    Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
     try {
-      try (FileChannel ch =
-          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      // durable before the rename makes it visible, so a crash cannot expose a torn file
+      AtomicFiles.write(path, out -> {
+        WritableByteChannel ch = Channels.newChannel(out);
         ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         length.putLong(0, header.length);
         writeFully(ch, length);
@@ -124,16 +119,8 @@ public final class SafetensorsWriter {
         for (Tensor t : tensors) {
           writeFully(ch, t.littleEndianData());
         }
-        // durable before the rename makes it visible, so a crash cannot expose a torn file
-        ch.force(true);
-      }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      });
     } catch (IOException e) {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
       throw new UncheckedIOException("cannot write " + path, e);
     }
   }
@@ -173,7 +160,7 @@ public final class SafetensorsWriter {
     return padded;
   }
 
-  private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
+  private static void writeFully(WritableByteChannel ch, ByteBuffer buf) throws IOException {
     while (buf.hasRemaining()) {
       ch.write(buf);
     }

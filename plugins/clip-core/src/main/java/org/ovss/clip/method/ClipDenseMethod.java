@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +31,8 @@ import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.tokenizer.ModelTokenizer;
 import org.ovss.clip.train.ClipContrastiveTraining;
 import org.ovss.clip.weights.ClipWeights;
+import org.ovss.nn.Norms;
+import org.ovss.nn.Scopes;
 
 /**
  * A training-free dense method on a CLIP ViT: patch tokens of a modified last block, compared with text
@@ -115,32 +115,26 @@ public class ClipDenseMethod implements SegmentationMethod {
 
   @Override
   public NDArray encodeImage(NDArray windows) {
-    NDManager caller = windows.getManager();
-    try (NDManager scope = caller.newSubManager()) {
-      windows.tempAttach(scope);
+    return Scopes.inSubScope(windows, in -> {
       NDArray features = denseFeatures(windows); // [B, D, h, w]
-      features.attach(caller);
       return features;
-    }
+    });
   }
 
   @Override
   public NDArray segment(NDArray windows, QueryEmbeddings queries) {
-    NDManager caller = windows.getManager();
-    try (NDManager scope = caller.newSubManager()) {
-      windows.tempAttach(scope);
+    return Scopes.inSubScope(windows, in -> {
       NDArray tokens = patchTokens(windows); // [B, h*w, D]
       long b = tokens.getShape().get(0);
       int p = model().config().patchSize();
       long h = windows.getShape().get(2) / p;
       long w = windows.getShape().get(3) / p;
       NDArray text = queries.embeddings().transpose(); // [D, Q], a new array of the queries' long-lived manager
-      text.attach(scope); // freed with this call, not at close (a soak test saw one leaked per batch)
-      NDArray logits = ClipModel.l2Normalize(tokens).matMul(text); // [B, h*w, Q]
+      text.attach(windows.getManager()); // freed with this call, not at close (a soak test saw one leaked per batch)
+      NDArray logits = Norms.l2Normalize(tokens).matMul(text); // [B, h*w, Q]
       NDArray out = logits.transpose(0, 2, 1).reshape(b, queries.queryCount(), h, w); // [B, Q, h, w]
-      out.attach(caller);
       return out;
-    }
+    });
   }
 
   /** Dense features [B, D, h, w] from the patch tokens. */

@@ -13,9 +13,9 @@ import org.ovss.api.MethodConfig;
 import org.ovss.api.PromptSet;
 import org.ovss.api.QueryEmbeddings;
 import org.ovss.api.SegmentationMethod;
-import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.tokenizer.ClipTokenizer;
-import org.ovss.clip.model.Scalars;
+import org.ovss.nn.Norms;
+import org.ovss.nn.Scalars;
 
 /**
  * The prompt side of {@link SegmentationMethod#encodeText} for methods with a CLIP-tokenised text tower: every
@@ -119,13 +119,13 @@ public final class PromptEncoder {
           System.arraycopy(tokenizer.tokenize(chunk.get(i), contextLength), 0, flat, i * contextLength, contextLength);
         }
         NDArray embedded = forward.apply(scope.create(flat, new Shape(chunk.size(), contextLength))); // [n, E]
-        chunks.add(averaging == Averaging.NORMALIZED_PROMPTS ? ClipModel.l2Normalize(embedded) : embedded);
+        chunks.add(averaging == Averaging.NORMALIZED_PROMPTS ? Norms.l2Normalize(embedded) : embedded);
       }
       NDArray all = chunks.size() == 1 ? chunks.get(0) : NDArrays.concat(new NDList(chunks), 0); // [Q*T, E]
       NDArray mean = all.reshape(queryClass.length, templates, all.getShape().get(1)).mean(new int[] {1}); // [Q, E]
       NDArray result = averaging == Averaging.MEAN_THEN_F_NORMALIZE
           ? mean.div(Scalars.maximum(mean.norm(new int[] {-1}, true), F_NORMALIZE_EPS))
-          : ClipModel.l2Normalize(mean);
+          : Norms.l2Normalize(mean);
       result.attach(manager);
       return new QueryEmbeddings(result, queryClass, classes.size());
     }

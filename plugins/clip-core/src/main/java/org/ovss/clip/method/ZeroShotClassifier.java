@@ -10,6 +10,7 @@ import org.ovss.api.PromptSet;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.weights.ClipWeights;
+import org.ovss.nn.Norms;
 
 /**
  * CLIP's zero-shot image classification (image embedding against prompt-averaged class embeddings), the
@@ -34,8 +35,8 @@ public final class ZeroShotClassifier implements AutoCloseable {
         System.arraycopy(row, 0, ids, (c * t + j) * context, context);
       }
     }
-    NDArray text = ClipModel.l2Normalize(model.encodeText(parameters, manager.create(ids, new Shape((long) classes.size() * t, context)), false));
-    classEmbeddings = ClipModel.l2Normalize(text.reshape(classes.size(), t, model.config().embedDim()).mean(new int[] {1}));
+    NDArray text = Norms.l2Normalize(model.encodeText(parameters, manager.create(ids, new Shape((long) classes.size() * t, context)), false));
+    classEmbeddings = Norms.l2Normalize(text.reshape(classes.size(), t, model.config().embedDim()).mean(new int[] {1}));
   }
 
   /**
@@ -53,7 +54,7 @@ public final class ZeroShotClassifier implements AutoCloseable {
         for (int b = 0; b < n; b++) {
           ClipModel.normalizeImage(images.get(start + b), batch, b * 3 * res * res, res, false, false);
         }
-        NDArray emb = ClipModel.l2Normalize(model.encodeImage(parameters, scope.create(batch, new Shape(n, 3, res, res)), false));
+        NDArray emb = Norms.l2Normalize(model.encodeImage(parameters, scope.create(batch, new Shape(n, 3, res, res)), false));
         long[] best = emb.matMul(classEmbeddings.transpose()).argMax(1).toLongArray();
         for (int b = 0; b < n; b++) {
           correct += best[b] == labels[start + b] ? 1 : 0;

@@ -1,9 +1,9 @@
 package org.ovss.clip.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import java.util.function.UnaryOperator;
+import org.ovss.nn.Scopes;
 
 /** Small helpers shared by the CLIP blocks. */
 final class Blocks {
@@ -16,16 +16,7 @@ final class Blocks {
    * step runs in the caller's manager, as autograd needs.
    */
   static NDArray step(NDArray x, boolean training, UnaryOperator<NDArray> body) {
-    if (training) {
-      return body.apply(x);
-    }
-    NDManager parent = x.getManager();
-    try (NDManager scope = parent.newSubManager()) {
-      x.tempAttach(scope);
-      NDArray out = body.apply(x);
-      out.attach(parent);
-      return out;
-    }
+    return training ? body.apply(x) : Scopes.inSubScope(x, body);
   }
 
   static Parameter weight(String name) {

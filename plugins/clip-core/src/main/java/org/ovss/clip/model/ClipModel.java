@@ -64,10 +64,6 @@ public final class ClipModel extends AbstractBlock {
     return text.forward(ps, ids, training);
   }
 
-  /** Embeddings divided by their L2 norm along the last axis, as CLIP compares them (no epsilon). */
-  public static NDArray l2Normalize(NDArray x) {
-    return x.div(x.norm(new int[] {-1}, true));
-  }
 
   /**
    * Writes a [3, res, res] RGB image with values in [0, 1] into {@code out} at {@code offset} with CLIP's

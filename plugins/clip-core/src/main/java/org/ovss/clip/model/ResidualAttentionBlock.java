@@ -10,6 +10,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.Map;
+import org.ovss.nn.Scalars;
 
 /**
  * CLIP's pre-LN transformer block: x + attn(ln_1 x), then + mlp(ln_2 x) with QuickGELU. Batch-first

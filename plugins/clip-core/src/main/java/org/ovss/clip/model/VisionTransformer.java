@@ -43,23 +43,32 @@ public final class VisionTransformer extends AbstractBlock implements StateDictB
   }
 
   /**
+   * {@code images} [B, 3, H, W] cut down to multiples of the patch size {@code p}: the stride-p patch convolution
+   * ignores the remainder rows and columns, as CLIP's conv1 does.
+   *
+   * @throws IllegalArgumentException if the images are not [B, 3, H, W] with H, W at least one patch
+   */
+  public static NDArray cropToPatches(NDArray images, int p) {
+    Shape s = images.getShape();
+    if (s.dimension() != 4 || s.get(1) != 3 || s.get(2) < p || s.get(3) < p) {
+      throw new IllegalArgumentException("images must be [B, 3, H, W] with H, W at least the patch size " + p + ", got " + s);
+    }
+    long h = s.get(2) / p * p;
+    long w = s.get(3) / p * p;
+    return h == s.get(2) && w == s.get(3) ? images : images.get(":, :, 0:" + h + ", 0:" + w);
+  }
+
+  /**
    * @param images normalised images [B, 3, H, W], H and W multiples of the patch size
    * @param lastBlock attention of the last block (earlier blocks are always plain CLIP)
    * @return [B, 1 + (H/p)(W/p), E]: ln_post + proj of every token, CLS first
    */
   public NDArray forwardTokens(ParameterStore ps, NDArray images, AttentionMode lastBlock, boolean training) {
-    Shape s = images.getShape();
     int p = config.patchSize();
-    if (s.dimension() != 4 || s.get(1) != 3 || s.get(2) < p || s.get(3) < p) {
-      throw new IllegalArgumentException("images must be [B, 3, H, W] with H, W at least the patch size " + p + ", got " + s);
-    }
-    long b = s.get(0);
-    int gh = (int) (s.get(2) / p);
-    int gw = (int) (s.get(3) / p);
-    if (gh * p != s.get(2) || gw * p != s.get(3)) {
-      // The stride-p patch convolution ignores the remainder rows and columns, as CLIP's conv1 does.
-      images = images.get(":, :, 0:" + gh * p + ", 0:" + gw * p);
-    }
+    images = cropToPatches(images, p);
+    long b = images.getShape().get(0);
+    int gh = (int) (images.getShape().get(2) / p);
+    int gw = (int) (images.getShape().get(3) / p);
     int width = config.visionWidth();
     NDArray x =
         Conv2d.conv2d(images, ps.getValue(conv1, images.getDevice(), training), null, new Shape(p, p))

@@ -1,20 +1,14 @@
 package org.ovss.clip.tokenizer;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.math.BigInteger;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -23,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
@@ -80,21 +73,6 @@ public final class ClipTokenizer {
               + "|[^\\s\\p{L}\\p{N}\\u0345]+",
           Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.UNICODE_CHARACTER_CLASS);
 
-  private static final Pattern WHITESPACE =
-      Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
-
-  private static final char[] BYTE_TO_CHAR = byteToUnicode();
-
-  private static final int[] CHAR_TO_BYTE = invert(BYTE_TO_CHAR);
-
-  private static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
-
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  /** Word_Break MidLetter, MidNumLet and Single_Quote: case-ignorable though not marks. */
-  private static final String WORD_BREAK_MID =
-      "'.:\u00B7\u0387\u055F\u05F4\u2018\u2019\u2024\u2027\uFE13\uFE52\uFE55\uFF07\uFF0E\uFF1A";
-
   private final Map<String, Integer> encoder;
   private final String[] decoder;
   private final List<String[]> merges;
@@ -132,7 +110,7 @@ public final class ClipTokenizer {
     List<String[]> mergeCopy = new ArrayList<>(merges.size());
     Map<String, Integer> rankMap = new HashMap<>(merges.size() * 2);
     for (String[] merge : merges) {
-      checkMergeParts(merge, mergeSource);
+      VocabularyFiles.checkMergeParts(merge, mergeSource);
       String merged = merge[0] + merge[1];
       if (!encoder.containsKey(merged)) {
         throw new IllegalArgumentException(
@@ -167,7 +145,7 @@ public final class ClipTokenizer {
    * @throws UncheckedIOException naming the file if reading it fails
    */
   public static ClipTokenizer fromBpeGz(Path bpeSimpleVocabGz) {
-    requireFile(bpeSimpleVocabGz, "CLIP BPE merges file");
+    VocabularyFiles.requireFile(bpeSimpleVocabGz, "CLIP BPE merges file");
     try {
       return fromBpeGz(Files.newInputStream(bpeSimpleVocabGz), bpeSimpleVocabGz.toString());
     } catch (IOException e) {
@@ -202,12 +180,12 @@ public final class ClipTokenizer {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + source, e);
     }
-    List<String[]> merges = parseMerges(lines, 2, source);
-    return new ClipTokenizer(clipVocabulary(merges, source), merges, source, source);
+    List<String[]> merges = VocabularyFiles.parseMerges(lines, 2, source);
+    return new ClipTokenizer(VocabularyFiles.clipVocabulary(merges, source), merges, source, source);
   }
 
   /**
-   * Loads a Hugging Face {@code CLIPTokenizer}'s files: {@code vocab.json} (a JSON object from
+   * Loads a Hugging Face {@code CLIPTokenizer}'s files: {@code vocab.json} (a VocabularyFiles.JSON object from
    * token to id that includes {@value #START_OF_TEXT} and {@value #END_OF_TEXT}) and {@code
    * merges.txt} (an optional {@code #version} header line, then one merge {@code "a b"} per line;
    * every merge is used).
@@ -217,9 +195,9 @@ public final class ClipTokenizer {
    * @throws UncheckedIOException naming the file if reading fails
    */
   public static ClipTokenizer fromHuggingFace(Path vocabJson, Path mergesTxt) {
-    requireFile(vocabJson, "Hugging Face vocabulary file");
-    requireFile(mergesTxt, "Hugging Face merges file");
-    Map<String, Integer> vocab = readVocabJson(vocabJson);
+    VocabularyFiles.requireFile(vocabJson, "Hugging Face vocabulary file");
+    VocabularyFiles.requireFile(mergesTxt, "Hugging Face merges file");
+    Map<String, Integer> vocab = VocabularyFiles.readVocabJson(vocabJson);
     List<String> lines;
     try {
       lines = Files.readAllLines(mergesTxt, StandardCharsets.UTF_8);
@@ -231,7 +209,7 @@ public final class ClipTokenizer {
       lines = lines.subList(1, lines.size());
       firstLine = 2;
     }
-    List<String[]> merges = parseMerges(lines, firstLine, mergesTxt.toString());
+    List<String[]> merges = VocabularyFiles.parseMerges(lines, firstLine, mergesTxt.toString());
     return new ClipTokenizer(vocab, merges, vocabJson.toString(), mergesTxt.toString());
   }
 
@@ -297,7 +275,7 @@ public final class ClipTokenizer {
    *     same token
    */
   public static ClipTokenizer ofMerges(List<String[]> merges) {
-    return new ClipTokenizer(clipVocabulary(merges, "merges"), merges, "vocabulary", "merges");
+    return new ClipTokenizer(VocabularyFiles.clipVocabulary(merges, "merges"), merges, "vocabulary", "merges");
   }
 
   /**
@@ -310,7 +288,7 @@ public final class ClipTokenizer {
     Set<String> seenMerges = new java.util.HashSet<>();
     List<String[]> merges = new ArrayList<>();
     for (String text : texts) {
-      Matcher words = WORD.matcher(clean(text));
+      Matcher words = WORD.matcher(TextCleaner.clean(text));
       while (words.find()) {
         List<String> symbols = byteSymbols(words.group());
         String current = symbols.get(0);
@@ -331,7 +309,7 @@ public final class ClipTokenizer {
     byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
     List<String> symbols = new ArrayList<>(bytes.length);
     for (byte b : bytes) {
-      symbols.add(String.valueOf(BYTE_TO_CHAR[b & 0xff]));
+      symbols.add(String.valueOf(VocabularyFiles.BYTE_TO_CHAR[b & 0xff]));
     }
     int last = symbols.size() - 1;
     symbols.set(last, symbols.get(last) + END_OF_WORD);
@@ -357,7 +335,7 @@ public final class ClipTokenizer {
     Path mergesTxt = dir.resolve(HF_MERGES_FILE);
     try {
       Files.createDirectories(dir);
-      JSON.writeValue(vocabJson.toFile(), vocab);
+      VocabularyFiles.JSON.writeValue(vocabJson.toFile(), vocab);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + vocabJson, e);
     }
@@ -412,7 +390,7 @@ public final class ClipTokenizer {
   public int[] encode(String text) {
     int[] ids = new int[16];
     int count = 0;
-    Matcher words = WORD.matcher(clean(text));
+    Matcher words = WORD.matcher(TextCleaner.clean(text));
     while (words.find()) {
       int[] wordIds = wordIds(words.group());
       if (count + wordIds.length > ids.length) {
@@ -442,11 +420,11 @@ public final class ClipTokenizer {
     byte[] bytes = new byte[symbols.length()];
     for (int i = 0; i < bytes.length; i++) {
       char c = symbols.charAt(i);
-      if (c >= CHAR_TO_BYTE.length || CHAR_TO_BYTE[c] < 0) {
+      if (c >= VocabularyFiles.CHAR_TO_BYTE.length || VocabularyFiles.CHAR_TO_BYTE[c] < 0) {
         throw new IllegalArgumentException(
             "token symbol U+" + Integer.toHexString(c) + " does not stand for a byte");
       }
-      bytes[i] = (byte) CHAR_TO_BYTE[c];
+      bytes[i] = (byte) VocabularyFiles.CHAR_TO_BYTE[c];
     }
     return new String(bytes, StandardCharsets.UTF_8).replace(END_OF_WORD, " ");
   }
@@ -531,300 +509,6 @@ public final class ClipTokenizer {
     return ids;
   }
 
-  /** CLIP's {@code whitespace_clean(basic_clean(text)).lower()}, ftfy approximated. */
-  private static String clean(String text) {
-    String fixed = Normalizer.normalize(ftfyTranslations(text), Normalizer.Form.NFC);
-    String unescaped = Html.unescape(Html.unescape(fixed));
-    // Python's strip() also treats U+001C..U+001F as space, which \s does not; ftfy has removed
-    // them and html.unescape never produces them, so Java's strip() after collapsing agrees.
-    return pythonLower(WHITESPACE.matcher(unescaped).replaceAll(" ").strip());
-  }
-
-  /**
-   * Python's {@code str.lower()}. Java's {@code toLowerCase} differs in when a capital sigma
-   * becomes the final form: it looks for word boundaries where Python looks for cased letters.
-   */
-  private static String pythonLower(String text) {
-    StringBuilder out = new StringBuilder(text.length() + 8);
-    for (int i = 0; i < text.length(); ) {
-      int cp = text.codePointAt(i);
-      if (cp == 0x0130) {
-        out.append("i\u0307"); // the one unconditional lower-case mapping longer than a character
-      } else if (cp == 0x03A3) {
-        out.append(isFinalSigma(text, i) ? '\u03C2' : '\u03C3');
-      } else {
-        out.appendCodePoint(Character.toLowerCase(cp));
-      }
-      i += Character.charCount(cp);
-    }
-    return out.toString();
-  }
-
-  /** Unicode's Final_Sigma: a cased letter before it and none after, skipping case-ignorables. */
-  private static boolean isFinalSigma(String text, int index) {
-    int before = index;
-    int cp = 0;
-    while (before > 0) {
-      cp = text.codePointBefore(before);
-      before -= Character.charCount(cp);
-      if (!isCaseIgnorable(cp)) {
-        break;
-      }
-    }
-    if (before == index || isCaseIgnorable(cp) || !isCased(cp)) {
-      return false;
-    }
-    for (int after = index + 1; after < text.length(); ) {
-      cp = text.codePointAt(after);
-      if (!isCaseIgnorable(cp)) {
-        return !isCased(cp);
-      }
-      after += Character.charCount(cp);
-    }
-    return true;
-  }
-
-  private static boolean isCased(int cp) {
-    return Character.isLowerCase(cp) || Character.isUpperCase(cp) || Character.isTitleCase(cp);
-  }
-
-  private static boolean isCaseIgnorable(int cp) {
-    switch (Character.getType(cp)) {
-      case Character.NON_SPACING_MARK:
-      case Character.ENCLOSING_MARK:
-      case Character.FORMAT:
-      case Character.MODIFIER_LETTER:
-      case Character.MODIFIER_SYMBOL:
-        return true;
-      default:
-        return WORD_BREAK_MID.indexOf(cp) >= 0;
-    }
-  }
-
-  /** ftfy's per-character fixes, applied one after another as ftfy applies them. */
-  private static String ftfyTranslations(String text) {
-    String s = translate(text, ClipTokenizer::c1AsWindows1252);
-    s = translate(s, ClipTokenizer::latinLigature);
-    s = translate(s, ClipTokenizer::narrowWidth);
-    s = translate(s, ClipTokenizer::straightQuote);
-    return translate(s, cp -> isUnwantedControl(cp) ? "" : null);
-  }
-
-  /** Applies {@code fix} to each code point; a null result keeps the code point. */
-  private static String translate(String text, IntFunction<String> fix) {
-    StringBuilder out = null;
-    for (int i = 0; i < text.length(); ) {
-      int cp = text.codePointAt(i);
-      String replacement = fix.apply(cp);
-      if (replacement != null && out == null) {
-        out = new StringBuilder(text.length()).append(text, 0, i);
-      }
-      if (out != null) {
-        if (replacement != null) {
-          out.append(replacement);
-        } else {
-          out.appendCodePoint(cp);
-        }
-      }
-      i += Character.charCount(cp);
-    }
-    return out == null ? text : out.toString();
-  }
-
-  private static String c1AsWindows1252(int cp) {
-    if (cp < 0x80 || cp > 0x9F) {
-      return null;
-    }
-    // ftfy's "sloppy" Windows-1252 keeps the five bytes the code page leaves undefined.
-    String decoded = new String(new byte[] {(byte) cp}, WINDOWS_1252);
-    return decoded.equals("\uFFFD") ? null : decoded;
-  }
-
-  private static String latinLigature(int cp) {
-    return switch (cp) {
-      case 0x0132 -> "IJ";
-      case 0x0133 -> "ij";
-      case 0x0149 -> "\u02BCn";
-      case 0x01F1 -> "DZ";
-      case 0x01F2 -> "Dz";
-      case 0x01F3 -> "dz";
-      case 0x01C4 -> "D\u017D";
-      case 0x01C5 -> "D\u017E";
-      case 0x01C6 -> "d\u017E";
-      case 0x01C7 -> "LJ";
-      case 0x01C8 -> "Lj";
-      case 0x01C9 -> "lj";
-      case 0x01CA -> "NJ";
-      case 0x01CB -> "Nj";
-      case 0x01CC -> "nj";
-      case 0xFB00 -> "ff";
-      case 0xFB01 -> "fi";
-      case 0xFB02 -> "fl";
-      case 0xFB03 -> "ffi";
-      case 0xFB04 -> "ffl";
-      case 0xFB05 -> "\u017Ft";
-      case 0xFB06 -> "st";
-      default -> null;
-    };
-  }
-
-  private static String narrowWidth(int cp) {
-    if (cp == 0x3000) {
-      return " ";
-    }
-    if (cp < 0xFF01 || cp > 0xFFEF) {
-      return null;
-    }
-    String c = Character.toString(cp);
-    String normal = Normalizer.normalize(c, Normalizer.Form.NFKC);
-    return normal.equals(c) ? null : normal;
-  }
-
-  private static String straightQuote(int cp) {
-    if (cp == 0x02BC || (cp >= 0x2018 && cp <= 0x201B)) {
-      return "'";
-    }
-    return cp >= 0x201C && cp <= 0x201F ? "\"" : null;
-  }
-
-  private static boolean isUnwantedControl(int cp) {
-    return cp <= 0x08
-        || cp == 0x0B
-        || (cp >= 0x0E && cp <= 0x1F)
-        || cp == 0x7F
-        || (cp >= 0x206A && cp <= 0x206F)
-        || cp == 0xFEFF
-        || (cp >= 0xFFF9 && cp <= 0xFFFC);
-  }
-
-  /** GPT-2's reversible map from bytes to printable characters, so BPE never sees whitespace. */
-  private static char[] byteToUnicode() {
-    char[] table = new char[256];
-    int next = 256;
-    for (int b = 0; b < 256; b++) {
-      table[b] = isPrintableByte(b) ? (char) b : (char) next++;
-    }
-    return table;
-  }
-
-  private static boolean isPrintableByte(int b) {
-    return (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
-  }
-
-  private static int[] invert(char[] byteToChar) {
-    int[] charToByte = new int[256 + 256];
-    Arrays.fill(charToByte, -1);
-    for (int b = 0; b < 256; b++) {
-      charToByte[byteToChar[b]] = b;
-    }
-    return charToByte;
-  }
-
-  /** CLIP's vocabulary for a merge list, as token to id. */
-  private static Map<String, Integer> clipVocabulary(List<String[]> merges, String mergeSource) {
-    List<String> tokens = new ArrayList<>(512 + merges.size() + 2);
-    // Printable bytes first, then the rest: the order of CLIP's bytes_to_unicode() values.
-    for (int b = 0; b < 256; b++) {
-      if (isPrintableByte(b)) {
-        tokens.add(String.valueOf(BYTE_TO_CHAR[b]));
-      }
-    }
-    for (int b = 0; b < 256; b++) {
-      if (!isPrintableByte(b)) {
-        tokens.add(String.valueOf(BYTE_TO_CHAR[b]));
-      }
-    }
-    for (int i = 0; i < 256; i++) {
-      tokens.add(tokens.get(i) + END_OF_WORD);
-    }
-    for (String[] merge : merges) {
-      checkMergeParts(merge, mergeSource);
-      tokens.add(merge[0] + merge[1]);
-    }
-    tokens.add(START_OF_TEXT);
-    tokens.add(END_OF_TEXT);
-    Map<String, Integer> encoder = new HashMap<>(tokens.size() * 2);
-    for (int id = 0; id < tokens.size(); id++) {
-      if (encoder.putIfAbsent(tokens.get(id), id) != null) {
-        throw new IllegalArgumentException(
-            mergeSource + ": token '" + tokens.get(id) + "' is made by more than one merge");
-      }
-    }
-    return encoder;
-  }
-
-  private static List<String[]> parseMerges(List<String> lines, int firstLine, String source) {
-    List<String[]> merges = new ArrayList<>(lines.size());
-    for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i).strip();
-      if (line.isEmpty()) {
-        continue;
-      }
-      String[] parts = line.split("\\s+");
-      if (parts.length != 2) {
-        throw new IllegalArgumentException(
-            source
-                + ": line "
-                + (firstLine + i)
-                + " is not a merge of two symbols separated by a space: '"
-                + lines.get(i)
-                + "'");
-      }
-      merges.add(parts);
-    }
-    if (merges.isEmpty()) {
-      throw new IllegalArgumentException(source + ": no merges");
-    }
-    return merges;
-  }
-
-  private static void checkMergeParts(String[] merge, String source) {
-    if (merge == null || merge.length != 2) {
-      throw new IllegalArgumentException(
-          source + ": a merge must be two symbols, got " + Arrays.toString(merge));
-    }
-    for (String part : merge) {
-      if (part == null || part.isEmpty() || WHITESPACE.matcher(part).find()) {
-        throw new IllegalArgumentException(
-            source
-                + ": merge symbols must be non-empty and free of whitespace, got "
-                + Arrays.toString(merge));
-      }
-    }
-  }
-
-  private static Map<String, Integer> readVocabJson(Path vocabJson) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(vocabJson.toFile());
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(
-          vocabJson + ": not valid JSON: " + e.getOriginalMessage(), e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + vocabJson, e);
-    }
-    if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException(
-          vocabJson + ": expected a JSON object mapping tokens to ids");
-    }
-    Map<String, Integer> vocab = new HashMap<>(root.size() * 2);
-    for (Map.Entry<String, JsonNode> e : root.properties()) {
-      if (!e.getValue().isInt()) {
-        throw new IllegalArgumentException(
-            vocabJson + ": token '" + e.getKey() + "' maps to " + e.getValue() + ", not an int id");
-      }
-      vocab.put(e.getKey(), e.getValue().intValue());
-    }
-    return vocab;
-  }
-
-  private static void requireFile(Path file, String what) {
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException(
-          file + ": " + what + (Files.exists(file) ? " is not a regular file" : " not found"));
-    }
-  }
-
   private static int specialId(Map<String, Integer> encoder, String token, String source) {
     Integer id = encoder.get(token);
     if (id == null) {
@@ -836,128 +520,5 @@ public final class ClipTokenizer {
   // Symbols never contain spaces (bytes_to_unicode maps them away), so the key is unambiguous.
   private static String pairKey(String first, String second) {
     return first + ' ' + second;
-  }
-
-  /** Python's {@code html.unescape}, with the HTML 4 entity names rather than all of HTML 5's. */
-  private static final class Html {
-    private static final Pattern CHARREF =
-        Pattern.compile("&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\\t\\n\\f <&#;]{1,32};?)");
-
-    // Entities that HTML 5 also recognises without the closing semicolon.
-    private static final String LEGACY =
-        """
-        QUOT=22 quot=22 AMP=26 amp=26 LT=3c lt=3c GT=3e gt=3e nbsp=a0 iexcl=a1 cent=a2 pound=a3
-        curren=a4 yen=a5 brvbar=a6 sect=a7 uml=a8 COPY=a9 copy=a9 ordf=aa laquo=ab not=ac shy=ad
-        REG=ae reg=ae macr=af deg=b0 plusmn=b1 sup2=b2 sup3=b3 acute=b4 micro=b5 para=b6 middot=b7
-        cedil=b8 sup1=b9 ordm=ba raquo=bb frac14=bc frac12=bd frac34=be iquest=bf Agrave=c0
-        Aacute=c1 Acirc=c2 Atilde=c3 Auml=c4 Aring=c5 AElig=c6 Ccedil=c7 Egrave=c8 Eacute=c9
-        Ecirc=ca Euml=cb Igrave=cc Iacute=cd Icirc=ce Iuml=cf ETH=d0 Ntilde=d1 Ograve=d2 Oacute=d3
-        Ocirc=d4 Otilde=d5 Ouml=d6 times=d7 Oslash=d8 Ugrave=d9 Uacute=da Ucirc=db Uuml=dc
-        Yacute=dd THORN=de szlig=df agrave=e0 aacute=e1 acirc=e2 atilde=e3 auml=e4 aring=e5
-        aelig=e6 ccedil=e7 egrave=e8 eacute=e9 ecirc=ea euml=eb igrave=ec iacute=ed icirc=ee
-        iuml=ef eth=f0 ntilde=f1 ograve=f2 oacute=f3 ocirc=f4 otilde=f5 ouml=f6 divide=f7
-        oslash=f8 ugrave=f9 uacute=fa ucirc=fb uuml=fc yacute=fd thorn=fe yuml=ff
-        """;
-
-    private static final String OTHER =
-        """
-        apos=27 OElig=152 oelig=153 Scaron=160 scaron=161 Yuml=178 fnof=192 circ=2c6 tilde=2dc
-        Alpha=391 Beta=392 Gamma=393 Delta=394 Epsilon=395 Zeta=396 Eta=397 Theta=398 Iota=399
-        Kappa=39a Lambda=39b Mu=39c Nu=39d Xi=39e Omicron=39f Pi=3a0 Rho=3a1 Sigma=3a3 Tau=3a4
-        Upsilon=3a5 Phi=3a6 Chi=3a7 Psi=3a8 Omega=3a9 alpha=3b1 beta=3b2 gamma=3b3 delta=3b4
-        epsilon=3b5 zeta=3b6 eta=3b7 theta=3b8 iota=3b9 kappa=3ba lambda=3bb mu=3bc nu=3bd xi=3be
-        omicron=3bf pi=3c0 rho=3c1 sigmaf=3c2 sigma=3c3 tau=3c4 upsilon=3c5 phi=3c6 chi=3c7
-        psi=3c8 omega=3c9 thetasym=3d1 upsih=3d2 piv=3d6 ensp=2002 emsp=2003 thinsp=2009 zwnj=200c
-        zwj=200d lrm=200e rlm=200f ndash=2013 mdash=2014 lsquo=2018 rsquo=2019 sbquo=201a
-        ldquo=201c rdquo=201d bdquo=201e dagger=2020 Dagger=2021 bull=2022 hellip=2026 permil=2030
-        prime=2032 Prime=2033 lsaquo=2039 rsaquo=203a oline=203e frasl=2044 euro=20ac image=2111
-        weierp=2118 real=211c trade=2122 alefsym=2135 larr=2190 uarr=2191 rarr=2192 darr=2193
-        harr=2194 crarr=21b5 lArr=21d0 uArr=21d1 rArr=21d2 dArr=21d3 hArr=21d4 forall=2200
-        part=2202 exist=2203 empty=2205 nabla=2207 isin=2208 notin=2209 ni=220b prod=220f sum=2211
-        minus=2212 lowast=2217 radic=221a prop=221d infin=221e ang=2220 and=2227 or=2228 cap=2229
-        cup=222a int=222b there4=2234 sim=223c cong=2245 asymp=2248 ne=2260 equiv=2261 le=2264
-        ge=2265 sub=2282 sup=2283 nsub=2284 sube=2286 supe=2287 oplus=2295 otimes=2297 perp=22a5
-        sdot=22c5 lceil=2308 rceil=2309 lfloor=230a rfloor=230b loz=25ca spades=2660 clubs=2663
-        hearts=2665 diams=2666 lang=27e8 rang=27e9
-        """;
-
-    private static final Map<String, Integer> NAMED = new HashMap<>();
-    private static final Map<String, Integer> NAMED_LEGACY = new HashMap<>();
-
-    static {
-      for (String entry : LEGACY.strip().split("\\s+")) {
-        putEntity(entry, NAMED);
-        putEntity(entry, NAMED_LEGACY);
-      }
-      for (String entry : OTHER.strip().split("\\s+")) {
-        putEntity(entry, NAMED);
-      }
-    }
-
-    private Html() {}
-
-    private static void putEntity(String entry, Map<String, Integer> map) {
-      int eq = entry.indexOf('=');
-      map.put(entry.substring(0, eq), Integer.parseInt(entry.substring(eq + 1), 16));
-    }
-
-    static String unescape(String text) {
-      if (text.indexOf('&') < 0) {
-        return text;
-      }
-      return CHARREF.matcher(text).replaceAll(m -> Matcher.quoteReplacement(reference(m.group(1))));
-    }
-
-    private static String reference(String ref) {
-      if (ref.charAt(0) == '#') {
-        return numeric(ref);
-      }
-      if (ref.endsWith(";")) {
-        Integer cp = NAMED.get(ref.substring(0, ref.length() - 1));
-        if (cp != null) {
-          return Character.toString(cp);
-        }
-      }
-      // Like browsers, take the longest legacy name that starts the reference, keeping the rest.
-      for (int end = ref.endsWith(";") ? ref.length() - 1 : ref.length(); end > 1; end--) {
-        Integer cp = NAMED_LEGACY.get(ref.substring(0, end));
-        if (cp != null) {
-          return Character.toString(cp) + ref.substring(end);
-        }
-      }
-      return "&" + ref;
-    }
-
-    /** The HTML 5 rules for numeric references, as Python applies them. */
-    private static String numeric(String ref) {
-      boolean hex = ref.charAt(1) == 'x' || ref.charAt(1) == 'X';
-      String digits = ref.substring(hex ? 2 : 1, ref.length() - (ref.endsWith(";") ? 1 : 0));
-      BigInteger value = new BigInteger(digits, hex ? 16 : 10);
-      if (value.compareTo(BigInteger.valueOf(Character.MAX_CODE_POINT)) > 0) {
-        return "\uFFFD";
-      }
-      int cp = value.intValue();
-      if (cp == 0) {
-        return "\uFFFD";
-      }
-      if (cp == 0x0D) {
-        return "\r";
-      }
-      if (cp >= 0x80 && cp <= 0x9F) {
-        String windows1252 = c1AsWindows1252(cp);
-        return windows1252 != null ? windows1252 : Character.toString(cp);
-      }
-      if (cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE) {
-        return "\uFFFD";
-      }
-      boolean invalid =
-          (cp >= 0x01 && cp <= 0x08)
-              || cp == 0x0B
-              || (cp >= 0x0E && cp <= 0x1F)
-              || cp == 0x7F
-              || (cp >= 0xFDD0 && cp <= 0xFDEF)
-              || (cp & 0xFFFE) == 0xFFFE;
-      return invalid ? "" : Character.toString(cp);
-    }
   }
 }

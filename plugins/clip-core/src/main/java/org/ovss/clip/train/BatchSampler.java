@@ -1,6 +1,8 @@
 package org.ovss.clip.train;
 
 import java.util.Random;
+import org.ovss.api.ImageTextSource;
+import org.ovss.api.InvalidInputException;
 
 /** How the image-text training plugins draw a step's pairs. */
 public final class BatchSampler {
@@ -30,5 +32,18 @@ public final class BatchSampler {
       out[i] = pool[i];
     }
     return out;
+  }
+
+  /**
+   * The planar RGB values of training image {@code index}, refused in one line if they do not fill 3 x height x width.
+   */
+  public static float[] image(ImageTextSource data, int index) {
+    int h = data.imageHeight(index);
+    int w = data.imageWidth(index);
+    float[] rgb = data.image(index);
+    if (rgb.length != 3 * h * w) {
+      throw new InvalidInputException("training image " + index + " has " + rgb.length + " values, not 3 x " + h + " x " + w);
+    }
+    return rgb;
   }
 }

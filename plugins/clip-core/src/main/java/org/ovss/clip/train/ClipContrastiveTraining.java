@@ -17,9 +17,10 @@ import org.ovss.api.Trainable;
 import org.ovss.clip.model.ClipConfig;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.model.NamedParameter;
-import org.ovss.clip.model.Scalars;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.weights.ClipWeights;
+import org.ovss.nn.Norms;
+import org.ovss.nn.Scalars;
 
 /**
  * CLIP trained from scratch with the symmetric InfoNCE loss and a learnable temperature (Radford et al.
@@ -182,8 +183,8 @@ public final class ClipContrastiveTraining implements Trainable {
     }
     NDArray imageBatch = scope.create(images, new Shape(batchSize, 3, res, res));
     NDArray idBatch = scope.create(ids, new Shape(batchSize, context));
-    NDArray img = ClipModel.l2Normalize(model.encodeImage(parameters, imageBatch, true)); // [B, E]
-    NDArray txt = ClipModel.l2Normalize(model.encodeText(parameters, idBatch, true)); // [B, E]
+    NDArray img = Norms.l2Normalize(model.encodeImage(parameters, imageBatch, true)); // [B, E]
+    NDArray txt = Norms.l2Normalize(model.encodeText(parameters, idBatch, true)); // [B, E]
     // Starting from a scope array keeps the step's intermediates out of the model's manager.
     NDArray scale = scope.zeros(new Shape()).add(model.logitScale().getArray()).exp().clip(0, MAX_LOGIT_SCALE);
     NDArray logits = img.matMul(txt.transpose()).mul(scale); // [B, B]

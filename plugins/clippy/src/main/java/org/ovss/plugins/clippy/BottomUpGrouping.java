@@ -2,6 +2,7 @@ package org.ovss.plugins.clippy;
 
 import java.util.Arrays;
 import java.util.TreeSet;
+import org.ovss.nn.Bilinear;
 
 /**
  * CLIPpy's bottom-up (label-free) grouping and its Jaccard evaluation, in plain Java so that a runner can
@@ -367,7 +368,7 @@ public final class BottomUpGrouping {
     for (int k = 0; k < g; k++) {
       System.arraycopy(scores[k], 0, flat, k * h * w, h * w);
     }
-    float[] up = Images.resizeBilinear(flat, g, h, w, outH, outW);
+    float[] up = Bilinear.planar(flat, g, h, w, outH, outW);
     float[][] rows = new float[g][];
     for (int k = 0; k < g; k++) {
       rows[k] = Arrays.copyOfRange(up, k * outH * outW, (k + 1) * outH * outW);

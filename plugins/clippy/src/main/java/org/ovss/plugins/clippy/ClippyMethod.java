@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,6 +32,8 @@ import org.ovss.clip.method.PromptEncoder;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.tokenizer.ModelTokenizer;
 import org.ovss.clip.weights.ClipWeights;
+import org.ovss.nn.Norms;
+import org.ovss.nn.Scopes;
 
 /**
  * A loaded CLIPpy: per-token zero-shot segmentation (PAPER 3.5: the cosine between each final-layer
@@ -139,7 +140,7 @@ public final class ClippyMethod implements SegmentationMethod {
         rows.add(queries.get(first + ":" + (first + n)).mean(new int[] {0}));
         first += n;
       }
-      NDArray result = ClippyModel.l2Normalize(NDArrays.stack(new NDList(rows))); // [C, E]
+      NDArray result = Norms.l2Normalize(NDArrays.stack(new NDList(rows))); // [C, E]
       int[] resultClass = new int[classes.size()];
       for (int c = 0; c < resultClass.length; c++) {
         resultClass[c] = c;
@@ -152,13 +153,10 @@ public final class ClippyMethod implements SegmentationMethod {
   /** Dense features [B, E, H/p, W/p]: the patch tokens after ln_post and proj, not normalised. */
   @Override
   public NDArray encodeImage(NDArray windows) {
-    NDManager caller = windows.getManager();
-    try (NDManager scope = caller.newSubManager()) {
-      windows.tempAttach(scope);
+    return Scopes.inSubScope(windows, in -> {
       NDArray result = model().denseFeatures(checked(windows));
-      result.attach(caller);
       return result;
-    }
+    });
   }
 
   /**
@@ -174,7 +172,7 @@ public final class ClippyMethod implements SegmentationMethod {
       windows.tempAttach(scope);
       NDArray features = model().denseFeatures(checked(windows)); // [B, E, gh, gw]
       Shape s = features.getShape();
-      NDArray tokens = ClippyModel.l2Normalize(features.reshape(s.get(0), s.get(1), -1).transpose(0, 2, 1)); // [B, N, E]
+      NDArray tokens = Norms.l2Normalize(features.reshape(s.get(0), s.get(1), -1).transpose(0, 2, 1)); // [B, N, E]
       NDArray text = queries.embeddings().toType(DataType.FLOAT32, true); // a copy the scope frees
       text.attach(scope);
       if (text.getShape().get(1) != s.get(1)) {

@@ -14,8 +14,10 @@ import org.ovss.clip.model.ClipConfig;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.model.NamedParameter;
 import org.ovss.clip.model.PositionalInterpolation;
-import org.ovss.clip.model.Scalars;
 import org.ovss.clip.model.TextTransformer;
+import org.ovss.clip.model.VisionTransformer;
+import org.ovss.nn.Norms;
+import org.ovss.nn.Scalars;
 
 /**
  * CLIPpy (Ranasinghe et al. Perceptual Grouping in Contrastive Vision-Language Models. ICCV 2023): a
@@ -91,17 +93,11 @@ public final class ClippyModel {
    */
   public NDArray imageTokens(NDArray images, int[][] keep) {
     ClipConfig c = clip.config();
-    Shape s = images.getShape();
     int patch = c.patchSize();
-    if (s.dimension() != 4 || s.get(1) != 3 || s.get(2) < patch || s.get(3) < patch) {
-      throw new IllegalArgumentException("images must be [B, 3, H, W] with H, W at least the patch size " + patch + ", got " + s);
-    }
-    long b = s.get(0);
-    int gh = (int) (s.get(2) / patch);
-    int gw = (int) (s.get(3) / patch);
-    if (gh * patch != s.get(2) || gw * patch != s.get(3)) {
-      images = images.get(":, :, 0:" + gh * patch + ", 0:" + gw * patch); // conv1 ignores the remainder too
-    }
+    images = VisionTransformer.cropToPatches(images, patch);
+    long b = images.getShape().get(0);
+    int gh = (int) (images.getShape().get(2) / patch);
+    int gw = (int) (images.getShape().get(3) / patch);
     int width = c.visionWidth();
     int n = gh * gw;
     NDManager m = images.getManager();
@@ -265,17 +261,13 @@ public final class ClippyModel {
    */
   public static NDArray infoNce(NDArray image, NDArray text, NDArray scale) {
     long b = image.getShape().get(0);
-    NDArray logits = l2Normalize(image).matMul(l2Normalize(text).transpose()).mul(scale); // [B, B]
+    NDArray logits = Norms.l2Normalize(image).matMul(Norms.l2Normalize(text).transpose()).mul(scale); // [B, B]
     NDArray eye = image.getManager().eye((int) b);
     NDArray imageToText = logits.logSoftmax(1).mul(eye).sum().neg();
     NDArray textToImage = logits.logSoftmax(0).mul(eye).sum().neg();
     return Scalars.div(imageToText.add(textToImage), 2f * b);
   }
 
-  /** Rows divided by their L2 norm (no epsilon, as CLIP). */
-  public static NDArray l2Normalize(NDArray x) {
-    return x.div(x.norm(new int[] {-1}, true));
-  }
 
   // ---------------------------------------------------------------- blocks
 

@@ -1,11 +1,9 @@
 package org.ovss.plugins.clippy;
 
 import java.util.Set;
+import org.ovss.api.BasicMethodProvider;
 import org.ovss.api.Capability;
-import org.ovss.api.MethodConfig;
 import org.ovss.api.MethodInfo;
-import org.ovss.api.MethodProvider;
-import org.ovss.api.SegmentationMethod;
 
 /**
  * CLIPpy (Ranasinghe, McKinzie, Ravi, Yang, Toshev, Shlens. Perceptual Grouping in Contrastive Vision-Language
@@ -13,19 +11,13 @@ import org.ovss.api.SegmentationMethod;
  * tokens, mean-pooled text tokens and patch dropout; segmentation by per-token zero-shot argmax, bottom-up
  * grouping by PCA of the dense features ({@link BottomUpGrouping}).
  */
-public final class ClippyProvider implements MethodProvider {
+public final class ClippyProvider extends BasicMethodProvider {
   static final MethodInfo INFO = new MethodInfo(
       "clippy", "CLIPpy",
       "clippy-2023",
       Set.of(Capability.TRAIN, Capability.ENCODE, Capability.SEGMENT), "clippy", ClippyMethod.KNOBS);
 
-  @Override
-  public MethodInfo info() {
-    return INFO;
-  }
-
-  @Override
-  public SegmentationMethod open(MethodConfig config) {
-    return new ClippyMethod(INFO, config);
+  public ClippyProvider() {
+    super(INFO, ClippyMethod::new);
   }
 }

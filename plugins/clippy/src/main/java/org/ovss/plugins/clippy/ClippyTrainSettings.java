@@ -2,13 +2,13 @@ package org.ovss.plugins.clippy;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.TrainSpec;
 import org.ovss.clip.model.ClipConfig;
 import org.ovss.clip.train.ClipContrastiveTraining;
+import org.ovss.nn.SettingsReader;
 
 /**
  * CLIPpy's training settings ({@link org.ovss.api.TrainSpec#config()}), validated: unknown keys and
@@ -85,11 +85,8 @@ public record ClippyTrainSettings(
       throw new InvalidInputException("training setting 'batch-size' must be at least 2 (a contrastive batch needs"
           + " negatives), got " + batch);
     }
-    double dropout = number(config, "patch-dropout", 0.5);
-    if (!(dropout >= 0 && dropout < 1)) {
-      throw new InvalidInputException("training setting 'patch-dropout' must be in [0, 1), got '"
-          + config.get("patch-dropout") + "'");
-    }
+    SettingsReader r = SettingsReader.training(config);
+    double dropout = r.fraction("patch-dropout", 0.5);
     int trainSize = ClipContrastiveTraining.intKey(config, "train-image-size", arch.imageSize());
     if (trainSize % arch.patch() != 0) {
       throw new InvalidInputException("training setting 'train-image-size' (" + trainSize + ") must be a multiple of"
@@ -100,36 +97,12 @@ public record ClippyTrainSettings(
         ClippyConfig.parse(ClippyConfig.TextPool.class, "training setting text-pool", config.getOrDefault("text-pool", "mean")),
         ClippyConfig.parse(ClippyConfig.TextAttention.class, "training setting text-attention",
             config.getOrDefault("text-attention", "bidirectional")));
-    return new ClippyTrainSettings(arch, batch, dropout, trainSize, model, bool(config, "flip", true));
+    return new ClippyTrainSettings(arch, batch, dropout, trainSize, model, r.flag("flip", true));
   }
 
   /** The CLIP architecture of these settings for a vocabulary of {@code vocabSize} tokens. */
   static ClipConfig clipConfig(ClipContrastiveTraining.Architecture a, int vocabSize) {
     return new ClipConfig(a.embed(), a.imageSize(), a.layers(), a.width(), a.heads(), a.patch(), a.contextLength(),
         vocabSize, a.textWidth(), a.textHeads(), a.textLayers());
-  }
-
-  private static double number(Map<String, String> config, String key, double fallback) {
-    String v = config.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      return Double.parseDouble(v.strip());
-    } catch (NumberFormatException e) {
-      throw new InvalidInputException("training setting '" + key + "' must be a number, got '" + v + "'");
-    }
-  }
-
-  private static boolean bool(Map<String, String> config, String key, boolean fallback) {
-    String v = config.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    return switch (v.strip().toLowerCase(Locale.ROOT)) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw new InvalidInputException("training setting '" + key + "' must be true or false, got '" + v + "'");
-    };
   }
 }

@@ -17,6 +17,7 @@ import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.model.NamedParameter;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.train.BatchSampler;
+import org.ovss.nn.Bilinear;
 
 /**
  * CLIPpy's training objective (PAPER 3.1-3.4): symmetric InfoNCE with a learnable temperature between the
@@ -125,12 +126,9 @@ public final class ClippyTraining implements Trainable {
       int index = indices[i];
       int h = data.imageHeight(index);
       int w = data.imageWidth(index);
-      float[] rgb = data.image(index);
-      if (rgb.length != 3 * h * w) {
-        throw new InvalidInputException("training image " + index + " has " + rgb.length + " values, not 3 x " + h + " x " + w);
-      }
+      float[] rgb = BatchSampler.image(data, index);
       // Images of another size are resized to the square training resolution (aspect not kept).
-      float[] square = Images.resizeBilinear(rgb, 3, h, w, res, res);
+      float[] square = Bilinear.planar(rgb, 3, h, w, res, res);
       boolean flip = settings.flip() && random.nextBoolean();
       ClipModel.normalizeImage(square, images, i * 3 * res * res, res, flip, false);
       List<String> captions = data.captions(index);

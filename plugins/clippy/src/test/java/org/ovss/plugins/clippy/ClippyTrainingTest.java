@@ -22,6 +22,7 @@ import org.ovss.api.SegmentationMethod;
 import org.ovss.api.TrainListener;
 import org.ovss.api.TrainResult;
 import org.ovss.api.TrainSpec;
+import org.ovss.nn.Norms;
 import org.ovss.testkit.AdamTestEngine;
 
 /** Training through the method API with a stand-in engine, export and reopening, settings validation. */
@@ -108,7 +109,7 @@ class ClippyTrainingTest {
       NDArray logits = method.segment(windows, q);
       assertThat(logits.getShape()).isEqualTo(new Shape(1, 3, 4, 4));
       // logits are cosines: the normalised features dotted with the normalised queries
-      NDArray f = ClippyModel.l2Normalize(method.encodeImage(windows).reshape(16, 16).transpose()); // [E, N] -> [N, E]
+      NDArray f = Norms.l2Normalize(method.encodeImage(windows).reshape(16, 16).transpose()); // [E, N] -> [N, E]
       float[] expected = f.matMul(q.embeddings().transpose()).transpose().toFloatArray(); // [Q, N]
       float[] actual = logits.toFloatArray();
       for (int i = 0; i < expected.length; i++) {
@@ -130,7 +131,7 @@ class ClippyTrainingTest {
       assertThat(perSynonym.queryClass()).containsExactly(0, 1, 1, 1);
       assertThat(perClass.queryClass()).containsExactly(0, 1);
       // class 1 = normalised mean of its three synonym queries
-      NDArray expected = ClippyModel.l2Normalize(perSynonym.embeddings().get("1:4").mean(new int[] {0}));
+      NDArray expected = Norms.l2Normalize(perSynonym.embeddings().get("1:4").mean(new int[] {0}));
       float[] e = expected.toFloatArray();
       float[] a = perClass.embeddings().get(1).toFloatArray();
       for (int i = 0; i < e.length; i++) {

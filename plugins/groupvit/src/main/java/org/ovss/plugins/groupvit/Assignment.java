@@ -3,7 +3,7 @@ package org.ovss.plugins.groupvit;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import org.ovss.clip.model.Scalars;
+import org.ovss.nn.Scalars;
 
 /**
  * The group assignments of GroupViT's {@code AssignAttention} (NVlabs/GroupViT {@code models/group_vit.py}

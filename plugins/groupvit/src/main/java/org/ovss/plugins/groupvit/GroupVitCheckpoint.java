@@ -63,7 +63,7 @@ public final class GroupVitCheckpoint {
       String prefix = detectPrefix(weights, names);
       Map<String, NDArray> state = new LinkedHashMap<>();
       List<String> missing = new ArrayList<>();
-      for (Map.Entry<String, Shape> e : GroupVitModel.stateShapes(config).entrySet()) {
+      for (Map.Entry<String, Shape> e : GroupVitStateDict.stateShapes(config).entrySet()) {
         String key = prefix + e.getKey();
         if (!names.contains(key)) {
           missing.add(key);
@@ -78,7 +78,7 @@ public final class GroupVitCheckpoint {
             + "; does the config beside it describe this checkpoint?");
       }
       long batches = 0;
-      for (String counter : GroupVitModel.batchCounterNames(config)) {
+      for (String counter : GroupVitStateDict.batchCounterNames(config)) {
         if (names.contains(prefix + counter)) {
           long[] v = file.readLongs(prefix + counter);
           batches = v.length == 0 ? 0 : v[0];
@@ -177,7 +177,7 @@ public final class GroupVitCheckpoint {
       tensors.add(SafetensorsWriter.Tensor.ofFloats(e.getKey(), e.getValue().getShape().getShape(),
           e.getValue().toFloatArray()));
     }
-    for (String counter : GroupVitModel.batchCounterNames(model.config())) {
+    for (String counter : GroupVitStateDict.batchCounterNames(model.config())) {
       tensors.add(SafetensorsWriter.Tensor.ofLongs(counter, new long[0], new long[] {model.numBatchesTracked()}));
     }
     Map<String, String> meta = new LinkedHashMap<>(metadata);

@@ -6,7 +6,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
-import org.ovss.clip.model.Scalars;
+import org.ovss.nn.Bilinear;
+import org.ovss.nn.Norms;
+import org.ovss.nn.Scalars;
 
 /**
  * GroupViT's zero-shot segmentation as the official evaluation computes it (NVlabs/GroupViT {@code
@@ -65,9 +67,7 @@ public final class GroupVitInference {
     }
     int gh = enc.gridHeight();
     int gw = enc.gridWidth();
-    NDManager m = enc.tokens().getManager();
-    NDArray rh = m.create(bilinearWeights(gh, height), new Shape(height, gh));
-    NDArray rwT = m.create(bilinearWeights(gw, width), new Shape(width, gw)).transpose();
+    Bilinear.Matrices resize = Bilinear.Matrices.torch(enc.tokens().getManager(), gh, gw, height, width);
     List<NDArray> maps = new ArrayList<>();
     NDArray product = null; // [B, N, G]: patch to group of the current stage
     for (NDArray soft : enc.softAssignments()) {
@@ -75,7 +75,7 @@ public final class GroupVitInference {
       product = product == null ? step : product.matMul(step);
       Shape s = product.getShape();
       NDArray grid = product.transpose(0, 2, 1).reshape(s.get(0), s.get(2), gh, gw); // [B, G, gh, gw]
-      maps.add(rh.matMul(grid).matMul(rwT)); // [B, G, H, W]
+      maps.add(resize.apply(grid)); // [B, G, H, W]
     }
     return maps;
   }
@@ -112,8 +112,8 @@ public final class GroupVitInference {
   /** Group-to-class affinity [B, L, Q] after the top-class mask, as {@code encode_decode}'s group_affinity_mat. */
   static NDArray groupAffinity(GroupVitModel model, Decoded decoded, NDArray text) {
     float scale = model.logitScale();
-    NDArray groups = Nn.l2Normalize(decoded.groupFeatures()); // [B, L, D]
-    NDArray image = Nn.l2Normalize(decoded.imageFeatures()); // [B, D]
+    NDArray groups = Norms.l2Normalize(decoded.groupFeatures(), Norms.TORCH_NORMALIZE_EPS); // [B, L, D]
+    NDArray image = Norms.l2Normalize(decoded.imageFeatures(), Norms.TORCH_NORMALIZE_EPS); // [B, D]
     // a copy in the windows' manager: an op on `text` itself would leave its result in the caller's text manager
     NDArray textT = groups.getManager().zeros(text.getShape()).add(text).transpose(); // [D, Q]
     NDArray affinity = Scalars.mul(groups.matMul(textT), scale); // [B, L, Q]
@@ -166,23 +166,5 @@ public final class GroupVitInference {
       keep[best] = true;
     }
     return keep;
-  }
-
-  /**
-   * Row-major [out, in] weights of PyTorch's bilinear resize with align_corners False (half-pixel centres,
-   * negative source coordinates clamped to 0), computed in float as its CPU kernel does.
-   */
-  public static float[] bilinearWeights(int in, int out) {
-    float[] w = new float[out * in];
-    float scale = (float) in / out;
-    for (int o = 0; o < out; o++) {
-      float src = Math.max(scale * (o + 0.5f) - 0.5f, 0f);
-      int i0 = Math.min((int) src, in - 1);
-      int i1 = i0 < in - 1 ? i0 + 1 : i0;
-      float l1 = src - i0;
-      w[o * in + i0] += 1f - l1;
-      w[o * in + i1] += l1;
-    }
-    return w;
   }
 }

@@ -2,8 +2,6 @@ package org.ovss.plugins.groupvit;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +23,7 @@ import org.ovss.api.TrainingEngine;
 import org.ovss.clip.method.PromptEncoder;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.tokenizer.ModelTokenizer;
+import org.ovss.nn.Scopes;
 
 /**
  * GroupViT as a {@link SegmentationMethod}: the official zero-shot segmentation ({@link GroupVitInference}) of
@@ -112,14 +111,11 @@ public final class GroupVitMethod implements SegmentationMethod, ScoresWithBackg
    */
   @Override
   public NDArray encodeImage(NDArray windows) {
-    NDManager caller = windows.getManager();
-    try (NDManager scope = caller.newSubManager()) {
-      windows.tempAttach(scope);
+    return Scopes.inSubScope(windows, in -> {
       GroupVitInference.Decoded d = GroupVitInference.decode(model(), windows);
       NDArray features = GroupVitInference.gatherByGroup(d.groupOfPixel(), d.groupFeatures()); // [B, D, H, W]
-      features.attach(caller);
       return features;
-    }
+    });
   }
 
   /**
@@ -129,14 +125,11 @@ public final class GroupVitMethod implements SegmentationMethod, ScoresWithBackg
    */
   @Override
   public NDArray segment(NDArray windows, QueryEmbeddings queries) {
-    NDManager caller = windows.getManager();
-    try (NDManager scope = caller.newSubManager()) {
-      windows.tempAttach(scope);
+    return Scopes.inSubScope(windows, in -> {
       NDArray logits = GroupVitInference.segLogits(model(), GroupVitInference.decode(model(), windows),
           queries.embeddings());
-      logits.attach(caller);
       return logits;
-    }
+    });
   }
 
   /**
@@ -146,14 +139,11 @@ public final class GroupVitMethod implements SegmentationMethod, ScoresWithBackg
    */
   @Override
   public NDArray segmentWithBackground(NDArray windows, QueryEmbeddings queries, double bgThreshold) {
-    NDManager caller = windows.getManager();
-    try (NDManager scope = caller.newSubManager()) {
-      windows.tempAttach(scope);
+    return Scopes.inSubScope(windows, in -> {
       NDArray logits = GroupVitInference.segLogitsWithBackground(model(), GroupVitInference.decode(model(), windows),
           queries.embeddings(), (float) bgThreshold);
-      logits.attach(caller);
       return logits;
-    }
+    });
   }
 
   /**

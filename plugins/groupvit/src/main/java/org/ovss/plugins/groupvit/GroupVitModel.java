@@ -13,7 +13,6 @@ import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,8 +20,9 @@ import java.util.Map;
 import java.util.Random;
 import org.ovss.api.InvalidInputException;
 import org.ovss.clip.model.PositionalInterpolation;
-import org.ovss.clip.model.ResidualAttentionBlock;
-import org.ovss.clip.model.Scalars;
+import org.ovss.nn.Layers;
+import org.ovss.nn.NamedWeights;
+import org.ovss.nn.Scalars;
 
 /**
  * GroupViT's {@code MultiLabelContrastive} model (NVlabs/GroupViT {@code models/}): the {@code GroupViT} image
@@ -30,12 +30,12 @@ import org.ovss.clip.model.Scalars;
  * assignment attention, final LayerNorm and average pooling), the CLIP-style {@code TextTransformer}, the
  * {@code ProjectMLP} heads with BatchNorm and the learned temperatures.
  *
- * <p>Weights are NDArrays under their official state-dict names ({@link #stateShapes}), so an official
+ * <p>Weights are NDArrays under their official state-dict names ({@link GroupVitStateDict#stateShapes}), so an official
  * checkpoint's {@code model} entry maps onto them one to one. BatchNorm running statistics are part of the
  * state (float32, like the weights); {@code num_batches_tracked}, which only matters for BatchNorm without
  * momentum, is kept as a number.
  */
-public final class GroupVitModel implements Nn.Weights {
+public final class GroupVitModel implements NamedWeights {
   /** BatchNorm epsilon and momentum of {@code nn.BatchNorm1d}. */
   static final float BN_EPS = 1e-5f;
   static final float BN_MOMENTUM = 0.1f;
@@ -50,12 +50,12 @@ public final class GroupVitModel implements Nn.Weights {
   private long numBatchesTracked;
 
   /**
-   * @param state every tensor of {@link #stateShapes(GroupVitConfig)} under its name, float32, in the shapes given
+   * @param state every tensor of {@link GroupVitStateDict#stateShapes(GroupVitConfig)} under its name, float32, in the shapes given
    * @param numBatchesTracked the BatchNorm layers' batch counter
    */
   public GroupVitModel(GroupVitConfig config, Map<String, NDArray> state, long numBatchesTracked) {
     this.config = config;
-    Map<String, Shape> shapes = stateShapes(config);
+    Map<String, Shape> shapes = GroupVitStateDict.stateShapes(config);
     Map<String, NDArray> ordered = new LinkedHashMap<>();
     for (Map.Entry<String, Shape> e : shapes.entrySet()) {
       NDArray a = state.get(e.getKey());
@@ -76,7 +76,7 @@ public final class GroupVitModel implements Nn.Weights {
     return config;
   }
 
-  /** Every tensor under its official name, in {@link #stateShapes} order (the arrays themselves, not copies). */
+  /** Every tensor under its official name, in {@link GroupVitStateDict#stateShapes} order (the arrays themselves, not copies). */
   public Map<String, NDArray> state() {
     return state;
   }
@@ -102,244 +102,6 @@ public final class GroupVitModel implements Nn.Weights {
   @Override
   public NDArray find(String name) {
     return state.get(name);
-  }
-
-  /** Names of the BatchNorm running statistics: state that no gradient reaches. */
-  public static boolean isRunningStatistic(String name) {
-    return name.endsWith(".running_mean") || name.endsWith(".running_var");
-  }
-
-  // ---------------------------------------------------------------------------------------------------------
-  // State dict layout
-
-  /**
-   * The official state-dict names and shapes of a model of this config ({@code num_batches_tracked} aside),
-   * image encoder, projectors, text encoder, temperatures.
-   */
-  public static Map<String, Shape> stateShapes(GroupVitConfig c) {
-    Map<String, Shape> s = new LinkedHashMap<>();
-    long e = c.embedDim();
-    int p = c.patchSize();
-    s.put("img_encoder.patch_embed.proj.weight", new Shape(e, 3, p, p));
-    s.put("img_encoder.patch_embed.proj.bias", new Shape(e));
-    layerNormShapes(s, "img_encoder.patch_embed.norm", e);
-    s.put("img_encoder.pos_embed", new Shape(1, (long) c.gridSize() * c.gridSize(), e));
-    for (int i = 0; i < c.stages(); i++) {
-      String layer = "img_encoder.layers." + i;
-      int groups = c.numGroupTokens().get(i);
-      if (groups > 0) {
-        s.put(layer + ".group_token", new Shape(1, groups, e));
-      }
-      for (int j = 0; j < c.depths().get(i); j++) {
-        String b = layer + ".blocks." + j;
-        layerNormShapes(s, b + ".norm1", e);
-        linearShapes(s, b + ".attn.qkv", e, 3 * e, true);
-        linearShapes(s, b + ".attn.proj", e, e, true);
-        layerNormShapes(s, b + ".norm2", e);
-        mlpShapes(s, b + ".mlp", e, c.mlpHidden(), e);
-      }
-      if (i < c.stages() - 1) {
-        String d = layer + ".downsample";
-        layerNormShapes(s, d + ".norm_tokens", e);
-        // tokens_dim, channels_dim = int(0.5 * dim), int(4.0 * dim) (GroupingBlock mlp_ratio=(0.5, 4.0))
-        mlpShapes(s, d + ".mlp_inter", groups, (long) (0.5 * e), c.numOutputGroups().get(i));
-        layerNormShapes(s, d + ".norm_post_tokens", e);
-        layerNormShapes(s, d + ".norm_x", e);
-        for (String proj : List.of("q_proj", "k_proj", "v_proj", "proj")) {
-          linearShapes(s, d + ".pre_assign_attn.attn." + proj, e, e, true);
-        }
-        layerNormShapes(s, d + ".pre_assign_attn.norm2", e);
-        mlpShapes(s, d + ".pre_assign_attn.mlp", e, 4 * e, e);
-        layerNormShapes(s, d + ".pre_assign_attn.norm_post", e);
-        for (String proj : List.of("q_proj", "k_proj", "v_proj", "proj")) {
-          linearShapes(s, d + ".assign." + proj, e, e, true);
-        }
-        layerNormShapes(s, d + ".norm_new_x", e);
-        mlpShapes(s, d + ".mlp_channels", e, (long) (4.0 * e), e);
-      }
-      if (i > 0 && groups > 0) {
-        String g = layer + ".group_projector";
-        layerNormShapes(s, g + ".0", e);
-        mlpShapes(s, g + ".1", c.numGroupTokens().get(i - 1), e / 2, groups);
-      }
-    }
-    layerNormShapes(s, "img_encoder.norm", e);
-    projectorShapes(s, "img_projector", c, e);
-    long w = c.textWidth();
-    s.put("text_encoder.positional_embedding", new Shape(c.contextLength(), w));
-    s.put("text_encoder.token_embedding.weight", new Shape(c.vocabSize(), w));
-    for (int j = 0; j < c.textLayers(); j++) {
-      String b = "text_encoder.transformer.resblocks." + j;
-      s.put(b + ".attn.in_proj_weight", new Shape(3 * w, w));
-      s.put(b + ".attn.in_proj_bias", new Shape(3 * w));
-      linearShapes(s, b + ".attn.out_proj", w, w, true);
-      layerNormShapes(s, b + ".ln_1", w);
-      linearShapes(s, b + ".mlp.c_fc", w, 4 * w, true);
-      linearShapes(s, b + ".mlp.c_proj", 4 * w, w, true);
-      layerNormShapes(s, b + ".ln_2", w);
-    }
-    layerNormShapes(s, "text_encoder.ln_final", w);
-    projectorShapes(s, "text_projector", c, w);
-    s.put("logit_scale", new Shape());
-    if (c.hasMultiLabelScale()) {
-      s.put("multi_label_logit_scale", new Shape());
-    }
-    return s;
-  }
-
-  /** Names of the BatchNorm layers' {@code num_batches_tracked} counters. */
-  public static List<String> batchCounterNames(GroupVitConfig c) {
-    List<String> names = new ArrayList<>();
-    for (String head : List.of("img_projector", "text_projector")) {
-      for (int k = 0; k < c.projNumLayers() - 1; k++) {
-        names.add(head + ".linear_hidden." + (3 * k + 1) + ".num_batches_tracked");
-      }
-    }
-    return names;
-  }
-
-  private static void projectorShapes(Map<String, Shape> s, String prefix, GroupVitConfig c, long in) {
-    int layers = c.projNumLayers();
-    if (layers == 0) {
-      return;
-    }
-    long inner = c.projInnerDim();
-    for (int k = 0; k < layers - 1; k++) {
-      String conv = prefix + ".linear_hidden." + (3 * k);
-      s.put(conv + ".weight", new Shape(inner, k == 0 ? in : inner, 1));
-      s.put(conv + ".bias", new Shape(inner));
-      String bn = prefix + ".linear_hidden." + (3 * k + 1);
-      s.put(bn + ".weight", new Shape(inner));
-      s.put(bn + ".bias", new Shape(inner));
-      s.put(bn + ".running_mean", new Shape(inner));
-      s.put(bn + ".running_var", new Shape(inner));
-    }
-    s.put(prefix + ".linear_out.weight", new Shape(c.outputDim(), layers == 1 ? in : inner, 1));
-    s.put(prefix + ".linear_out.bias", new Shape(c.outputDim()));
-  }
-
-  private static void layerNormShapes(Map<String, Shape> s, String prefix, long width) {
-    s.put(prefix + ".weight", new Shape(width));
-    s.put(prefix + ".bias", new Shape(width));
-  }
-
-  private static void linearShapes(Map<String, Shape> s, String prefix, long in, long out, boolean bias) {
-    s.put(prefix + ".weight", new Shape(out, in));
-    if (bias) {
-      s.put(prefix + ".bias", new Shape(out));
-    }
-  }
-
-  private static void mlpShapes(Map<String, Shape> s, String prefix, long in, long hidden, long out) {
-    linearShapes(s, prefix + ".fc1", in, hidden, true);
-    linearShapes(s, prefix + ".fc2", hidden, out, true);
-  }
-
-  // ---------------------------------------------------------------------------------------------------------
-  // Initialisation
-
-  /**
-   * A model of {@code config} with seeded random weights following the official initialisation: truncated
-   * normal (std 0.02) for the image encoder's linear layers, positional embedding and group tokens (zero for
-   * group tokens that have a projector), PyTorch's default uniform for convolutions and the text MLP biases,
-   * CLIP's normal stds for the text transformer, LayerNorm and BatchNorm 1 / 0, running statistics 0 / 1,
-   * temperatures log(1 / contrast_temperature). Java's generator makes it the same on every machine.
-   */
-  public static GroupVitModel random(GroupVitConfig config, NDManager manager, long seed) {
-    Random random = new Random(seed);
-    Map<String, NDArray> state = new LinkedHashMap<>();
-    double width = config.textWidth();
-    double attnStd = Math.pow(width, -0.5);
-    double projStd = attnStd * Math.pow(2.0 * Math.max(1, config.textLayers()), -0.5);
-    double fcStd = Math.pow(2.0 * width, -0.5);
-    for (Map.Entry<String, Shape> e : stateShapes(config).entrySet()) {
-      String name = e.getKey();
-      Shape shape = e.getValue();
-      float[] v = new float[(int) shape.size()];
-      if (name.equals("logit_scale") || name.equals("multi_label_logit_scale")) {
-        v[0] = (float) Math.log(1 / config.contrastTemperature());
-      } else if (name.endsWith("running_var")) {
-        Arrays.fill(v, 1f);
-      } else if (name.endsWith("running_mean")) {
-        // zeros
-      } else if (isNorm(name)) {
-        if (name.endsWith(".weight")) {
-          Arrays.fill(v, 1f);
-        }
-      } else if (name.endsWith("patch_embed.proj.weight") || name.contains("_projector.linear_")) {
-        // nn.Conv2d / nn.Conv1d default: kaiming_uniform(a=sqrt(5)) = U(-1/sqrt(fan_in), 1/sqrt(fan_in)), bias alike
-        long fanIn = name.endsWith(".bias") ? fanIn(config, name) : shape.size() / shape.get(0);
-        uniform(random, v, 1 / Math.sqrt(fanIn));
-      } else if (name.endsWith("patch_embed.proj.bias")) {
-        uniform(random, v, 1 / Math.sqrt(3.0 * config.patchSize() * config.patchSize()));
-      } else if (name.startsWith("img_encoder.")) {
-        if (name.endsWith(".group_token") && hasGroupProjector(config, name)) {
-          // zero_init_group_token: a stage whose tokens come from a projector starts at zero
-        } else if (!name.endsWith(".bias")) {
-          truncatedNormal(random, v, 0.02);
-        }
-      } else if (name.equals("text_encoder.token_embedding.weight")) {
-        normal(random, v, 0.02);
-      } else if (name.equals("text_encoder.positional_embedding")) {
-        normal(random, v, 0.01);
-      } else if (name.endsWith("in_proj_weight")) {
-        normal(random, v, attnStd);
-      } else if (name.endsWith("out_proj.weight") || name.endsWith("c_proj.weight")) {
-        normal(random, v, projStd);
-      } else if (name.endsWith("c_fc.weight")) {
-        normal(random, v, fcStd);
-      } else if (name.endsWith("c_fc.bias") || name.endsWith("c_proj.bias")) {
-        long fanIn = name.endsWith("c_fc.bias") ? config.textWidth() : 4L * config.textWidth();
-        uniform(random, v, 1 / Math.sqrt(fanIn));
-      }
-      state.put(name, manager.create(v, shape));
-    }
-    return new GroupVitModel(config, state, 0);
-  }
-
-  private static boolean isNorm(String name) {
-    String layer = name.substring(0, name.lastIndexOf('.'));
-    String last = layer.substring(layer.lastIndexOf('.') + 1);
-    return last.startsWith("norm") || last.startsWith("ln_") || layer.endsWith("group_projector.0")
-        || (layer.contains("_projector.linear_hidden.") && Integer.parseInt(last) % 3 == 1);
-  }
-
-  private static boolean hasGroupProjector(GroupVitConfig c, String groupTokenName) {
-    int stage = Integer.parseInt(groupTokenName.split("\\.")[2]);
-    return stage > 0;
-  }
-
-  private static long fanIn(GroupVitConfig c, String biasName) {
-    if (biasName.contains("linear_hidden.0.")) {
-      return biasName.startsWith("img_") ? c.embedDim() : c.textWidth();
-    }
-    if (biasName.contains("linear_out.") && c.projNumLayers() == 1) {
-      return biasName.startsWith("img_") ? c.embedDim() : c.textWidth();
-    }
-    return c.projInnerDim();
-  }
-
-  private static void uniform(Random r, float[] v, double bound) {
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) ((r.nextDouble() * 2 - 1) * bound);
-    }
-  }
-
-  private static void normal(Random r, float[] v, double std) {
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) (r.nextGaussian() * std);
-    }
-  }
-
-  /** timm {@code trunc_normal_(std)}: normal, resampled outside the absolute bounds [-2, 2]. */
-  private static void truncatedNormal(Random r, float[] v, double std) {
-    for (int i = 0; i < v.length; i++) {
-      double x;
-      do {
-        x = r.nextGaussian() * std;
-      } while (x < -2 || x > 2);
-      v[i] = (float) x;
-    }
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -426,7 +188,7 @@ public final class GroupVitModel implements Nn.Weights {
     NDArray x = Conv2d.conv2d(images, get("img_encoder.patch_embed.proj.weight"),
         get("img_encoder.patch_embed.proj.bias"), new Shape(p, p)).singletonOrThrow(); // [B, E, gh, gw]
     x = x.reshape(b, e, (long) gh * gw).transpose(0, 2, 1); // [B, N, E]
-    x = Nn.layerNorm(this, "img_encoder.patch_embed.norm", x);
+    x = Layers.layerNorm(this, "img_encoder.patch_embed.norm", x);
     x = x.add(positions(x.getManager(), gh, gw, pass.training()));
     List<NDArray> soft = new ArrayList<>();
     NDArray previousGroups = null;
@@ -459,7 +221,7 @@ public final class GroupVitModel implements Nn.Weights {
       }
       previousGroups = groupTokens;
     }
-    x = Nn.layerNorm(this, "img_encoder.norm", x); // [B, L, E]
+    x = Layers.layerNorm(this, "img_encoder.norm", x); // [B, L, E]
     return new ImageEncoding(x.mean(new int[] {1}), x, List.copyOf(soft), gh, gw);
   }
 
@@ -492,23 +254,23 @@ public final class GroupVitModel implements Nn.Weights {
     long b = s.get(0);
     long len = s.get(1);
     long c = s.get(2);
-    NDArray h = Nn.layerNorm(this, prefix + ".norm1", x);
-    NDArray qkv = Nn.linear(this, prefix + ".attn.qkv", h)
+    NDArray h = Layers.layerNorm(this, prefix + ".norm1", x);
+    NDArray qkv = Layers.linear(this, prefix + ".attn.qkv", h)
         .reshape(b, len, 3, heads, c / heads).transpose(2, 0, 3, 1, 4); // [3, B, heads, N, d]
     NDArray attn = Scalars.mul(qkv.get(0).matMul(qkv.get(1).transpose(0, 1, 3, 2)), scale(c / heads)).softmax(-1); // [B, h, N, N]
-    NDArray out = Nn.linear(this, prefix + ".attn.proj", Nn.mergeHeads(attn.matMul(qkv.get(2)))); // [B, N, C]
+    NDArray out = Layers.linear(this, prefix + ".attn.proj", Layers.mergeHeads(attn.matMul(qkv.get(2)))); // [B, N, C]
     x = x.add(out);
-    return x.add(Nn.mlp(this, prefix + ".mlp", Nn.layerNorm(this, prefix + ".norm2", x)));
+    return x.add(Layers.timmMlp(this, prefix + ".mlp", Layers.layerNorm(this, prefix + ".norm2", x)));
   }
 
   /** {@code Attention} with separate q/k/v projections: queries attend to keys (values = keys). */
   private NDArray crossAttention(String prefix, NDArray query, NDArray key, int heads) {
     long c = query.getShape().get(2);
-    NDArray q = Nn.splitHeads(Nn.linear(this, prefix + ".q_proj", query), heads); // [B, h, S, d]
-    NDArray k = Nn.splitHeads(Nn.linear(this, prefix + ".k_proj", key), heads); // [B, h, N, d]
-    NDArray v = Nn.splitHeads(Nn.linear(this, prefix + ".v_proj", key), heads);
+    NDArray q = Layers.splitHeads(Layers.linear(this, prefix + ".q_proj", query), heads); // [B, h, S, d]
+    NDArray k = Layers.splitHeads(Layers.linear(this, prefix + ".k_proj", key), heads); // [B, h, N, d]
+    NDArray v = Layers.splitHeads(Layers.linear(this, prefix + ".v_proj", key), heads);
     NDArray attn = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), scale(c / heads)).softmax(-1); // [B, h, S, N]
-    return Nn.linear(this, prefix + ".proj", Nn.mergeHeads(attn.matMul(v))); // [B, S, C]
+    return Layers.linear(this, prefix + ".proj", Layers.mergeHeads(attn.matMul(v))); // [B, S, C]
   }
 
   /**
@@ -518,18 +280,18 @@ public final class GroupVitModel implements Nn.Weights {
    * @return the new tokens [B, S, C] and the soft assignment [B, S, N]
    */
   private NDArray[] groupingBlock(String prefix, int stage, NDArray x, NDArray groupTokens, int heads, Pass pass) {
-    NDArray tokens = Nn.layerNorm(this, prefix + ".norm_tokens", groupTokens); // [B, G, C]
-    x = Nn.layerNorm(this, prefix + ".norm_x", x); // [B, N, C]
-    NDArray projected = Nn.mlp(this, prefix + ".mlp_inter", tokens.transpose(0, 2, 1)).transpose(0, 2, 1); // [B, S, C]
-    projected = Nn.layerNorm(this, prefix + ".norm_post_tokens", projected);
+    NDArray tokens = Layers.layerNorm(this, prefix + ".norm_tokens", groupTokens); // [B, G, C]
+    x = Layers.layerNorm(this, prefix + ".norm_x", x); // [B, N, C]
+    NDArray projected = Layers.timmMlp(this, prefix + ".mlp_inter", tokens.transpose(0, 2, 1)).transpose(0, 2, 1); // [B, S, C]
+    projected = Layers.layerNorm(this, prefix + ".norm_post_tokens", projected);
     // CrossAttnBlock with post_norm: no norm on query and key, LayerNorm after the residual MLP
     NDArray y = projected.add(crossAttention(prefix + ".pre_assign_attn.attn", projected, x, heads));
-    y = y.add(Nn.mlp(this, prefix + ".pre_assign_attn.mlp", Nn.layerNorm(this, prefix + ".pre_assign_attn.norm2", y)));
-    projected = Nn.layerNorm(this, prefix + ".pre_assign_attn.norm_post", y);
+    y = y.add(Layers.timmMlp(this, prefix + ".pre_assign_attn.mlp", Layers.layerNorm(this, prefix + ".pre_assign_attn.norm2", y)));
+    projected = Layers.layerNorm(this, prefix + ".pre_assign_attn.norm_post", y);
     long c = projected.getShape().get(2);
-    NDArray q = Nn.linear(this, prefix + ".assign.q_proj", projected); // [B, S, C]
-    NDArray k = Nn.linear(this, prefix + ".assign.k_proj", x); // [B, N, C]
-    NDArray v = Nn.linear(this, prefix + ".assign.v_proj", x);
+    NDArray q = Layers.linear(this, prefix + ".assign.q_proj", projected); // [B, S, C]
+    NDArray k = Layers.linear(this, prefix + ".assign.k_proj", x); // [B, N, C]
+    NDArray v = Layers.linear(this, prefix + ".assign.v_proj", x);
     NDArray raw = Scalars.mul(q.matMul(k.transpose(0, 2, 1)), scale(c)); // [B, S, N]
     NDArray soft = raw.softmax(1); // over the groups: each token's distribution over groups
     NDArray attn;
@@ -541,15 +303,15 @@ public final class GroupVitModel implements Nn.Weights {
       attn = Assignment.hardSoftmax(raw, 1);
     }
     attn = attn.div(Scalars.add(attn.sum(new int[] {-1}, true), ASSIGN_EPS)); // mean over the tokens of each group
-    NDArray out = Nn.linear(this, prefix + ".assign.proj", attn.matMul(v)).add(projected); // [B, S, C]
-    out = out.add(Nn.mlp(this, prefix + ".mlp_channels", Nn.layerNorm(this, prefix + ".norm_new_x", out)));
+    NDArray out = Layers.linear(this, prefix + ".assign.proj", attn.matMul(v)).add(projected); // [B, S, C]
+    out = out.add(Layers.timmMlp(this, prefix + ".mlp_channels", Layers.layerNorm(this, prefix + ".norm_new_x", out)));
     return new NDArray[] {out, soft};
   }
 
   /** LayerNorm then {@code MixerMlp} (an Mlp across the token axis) from the previous stage's group tokens. */
   private NDArray groupProjector(String prefix, NDArray previous) {
-    NDArray h = Nn.layerNorm(this, prefix + ".0", previous); // [B, G', C]
-    return Nn.mlp(this, prefix + ".1", h.transpose(0, 2, 1)).transpose(0, 2, 1); // [B, G, C]
+    NDArray h = Layers.layerNorm(this, prefix + ".0", previous); // [B, G', C]
+    return Layers.timmMlp(this, prefix + ".1", h.transpose(0, 2, 1)).transpose(0, 2, 1); // [B, G, C]
   }
 
   private static float scale(long headDim) {
@@ -580,18 +342,18 @@ public final class GroupVitModel implements Nn.Weights {
     NDArray mask = causalMask(m, (int) len);
     for (int j = 0; j < config.textLayers(); j++) {
       String blk = "text_encoder.transformer.resblocks." + j;
-      NDArray h = Nn.layerNorm(this, blk + ".ln_1", x);
+      NDArray h = Layers.layerNorm(this, blk + ".ln_1", x);
       NDArray qkv = Linear.linear(h, get(blk + ".attn.in_proj_weight"), get(blk + ".attn.in_proj_bias"))
           .singletonOrThrow(); // [B, L, 3W]
-      NDArray q = Nn.splitHeads(qkv.get(new NDIndex(":, :, 0:{}", w)), config.textHeads()); // [B, h, L, d]
-      NDArray k = Nn.splitHeads(qkv.get(new NDIndex(":, :, {}:{}", w, 2 * w)), config.textHeads());
-      NDArray v = Nn.splitHeads(qkv.get(new NDIndex(":, :, {}:", 2 * w)), config.textHeads());
+      NDArray q = Layers.splitHeads(qkv.get(new NDIndex(":, :, 0:{}", w)), config.textHeads()); // [B, h, L, d]
+      NDArray k = Layers.splitHeads(qkv.get(new NDIndex(":, :, {}:{}", w, 2 * w)), config.textHeads());
+      NDArray v = Layers.splitHeads(qkv.get(new NDIndex(":, :, {}:", 2 * w)), config.textHeads());
       NDArray attn = Scalars.mul(q, scale(w / config.textHeads())).matMul(k.transpose(0, 1, 3, 2)).add(mask).softmax(-1);
-      x = x.add(Nn.linear(this, blk + ".attn.out_proj", Nn.mergeHeads(attn.matMul(v))));
-      NDArray hidden = Nn.linear(this, blk + ".mlp.c_fc", Nn.layerNorm(this, blk + ".ln_2", x));
-      x = x.add(Nn.linear(this, blk + ".mlp.c_proj", ResidualAttentionBlock.quickGelu(hidden)));
+      x = x.add(Layers.linear(this, blk + ".attn.out_proj", Layers.mergeHeads(attn.matMul(v))));
+      NDArray hidden = Layers.linear(this, blk + ".mlp.c_fc", Layers.layerNorm(this, blk + ".ln_2", x));
+      x = x.add(Layers.linear(this, blk + ".mlp.c_proj", Layers.quickGelu(hidden)));
     }
-    x = Nn.layerNorm(this, "text_encoder.ln_final", x); // [B, L, W]
+    x = Layers.layerNorm(this, "text_encoder.ln_final", x); // [B, L, W]
     long[] flat = longIds.toLongArray();
     long[] rows = new long[(int) b];
     for (int r = 0; r < b; r++) {

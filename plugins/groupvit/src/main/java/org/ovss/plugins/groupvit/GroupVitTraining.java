@@ -5,18 +5,19 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.ovss.api.ImageTextSource;
 import org.ovss.api.InvalidInputException;
-import org.ovss.api.TrainSpec;
 import org.ovss.api.PromptSet;
+import org.ovss.api.TrainSpec;
 import org.ovss.api.Trainable;
 import org.ovss.clip.tokenizer.ClipTokenizer;
-import org.ovss.clip.model.Scalars;
+import org.ovss.nn.Norms;
+import org.ovss.nn.Scalars;
+import org.ovss.nn.SettingsReader;
 
 /**
  * GroupViT trained from scratch on image-caption pairs with the loss of the official {@code
@@ -85,7 +86,7 @@ public final class GroupVitTraining implements Trainable {
       corpus.add(t.replace("{}", " "));
     }
     ClipTokenizer tokenizer = ClipTokenizer.ofWords(corpus);
-    GroupVitModel model = GroupVitModel.random(settings.architecture().withVocabSize(tokenizer.vocabSize()), manager, seed);
+    GroupVitModel model = GroupVitInit.random(settings.architecture().withVocabSize(tokenizer.vocabSize()), manager, seed);
     return new GroupVitTraining(model, tokenizer, data, settings, totalSteps);
   }
 
@@ -183,8 +184,8 @@ public final class GroupVitTraining implements Trainable {
     // captions and prompts through the text projector together, as the official encode_text of [B, 1 + K, L]
     NDArray textX = model.projectText(model.encodeText(ids), pass); // [B (1+K), D]
     NDArray perImage = textX.reshape(b, k + 1, c.outputDim()); // [B, 1+K, D]
-    NDArray img = Nn.l2Normalize(imageX);
-    NDArray txt = Nn.l2Normalize(perImage.get(":, 0, :")); // [B, D]
+    NDArray img = Norms.l2Normalize(imageX, Norms.TORCH_NORMALIZE_EPS);
+    NDArray txt = Norms.l2Normalize(perImage.get(":, 0, :"), Norms.TORCH_NORMALIZE_EPS); // [B, D]
     NDArray scale = model.logitScale(scope, "logit_scale");
     NDArray logits = img.matMul(txt.transpose()).mul(scale); // [B, B]
     NDArray eye = scope.eye(b);
@@ -211,7 +212,7 @@ public final class GroupVitTraining implements Trainable {
   /** {@code multi_label_loss}: soft-target cross-entropy between images and the noun prompts, both directions. */
   private static NDArray multiLabelLoss(GroupVitModel model, NDManager scope, NDArray img, NDArray textX, int b, int k) {
     GroupVitConfig c = model.config();
-    NDArray prompts = Nn.l2Normalize(textX.get(":, 1:, :").reshape((long) b * k, c.outputDim())); // [B*K, D]
+    NDArray prompts = Norms.l2Normalize(textX.get(":, 1:, :").reshape((long) b * k, c.outputDim()), Norms.TORCH_NORMALIZE_EPS); // [B*K, D]
     NDArray scale = model.logitScale(scope, c.hasMultiLabelScale() ? "multi_label_logit_scale" : "logit_scale");
     float[] perImage = new float[b * b * k]; // [B, B*K]: 1/K on the image's own prompts
     float[] perPrompt = new float[b * k * b]; // [B*K, B]: 1 on the prompt's own image
@@ -327,127 +328,47 @@ public final class GroupVitTraining implements Trainable {
     public static Settings from(Map<String, String> config) {
       TrainSpec.requireKnownKeys("groupvit", config, KEYS);
       TrainSpec.officialPreset(config); // fails early on a preset other than small / official
+      SettingsReader r = SettingsReader.training(config);
       GroupVitConfig d = SYNTH;
       int stagesDefault = d.stages();
-      List<Integer> depths = intList(config, "arch.depths", d.depths());
+      List<Integer> depths = intList(r, "arch.depths", d.depths());
       int stages = depths.size();
-      List<Integer> heads = intList(config, "arch.heads", List.of(d.numHeads().get(0)));
+      List<Integer> heads = intList(r, "arch.heads", List.of(d.numHeads().get(0)));
       if (heads.size() == 1 && stages != 1) {
         heads = java.util.Collections.nCopies(stages, heads.get(0));
       }
-      List<Integer> groupTokens = intList(config, "arch.group-tokens",
+      List<Integer> groupTokens = intList(r, "arch.group-tokens",
           stages == stagesDefault ? d.numGroupTokens() : null);
-      List<Integer> outputGroups = intList(config, "arch.output-groups",
+      List<Integer> outputGroups = intList(r, "arch.output-groups",
           stages == stagesDefault ? d.numOutputGroups() : null);
       GroupVitConfig arch;
       try {
         arch = new GroupVitConfig(
-            positive(config, "arch.image-size", d.imageSize()), positive(config, "arch.patch", d.patchSize()),
-            positive(config, "arch.width", d.embedDim()), depths, heads, groupTokens, outputGroups,
-            bool(config, "arch.hard-assignment", d.hardAssignment()), d.mlpRatio(),
-            positive(config, "arch.context", d.contextLength()), positive(config, "arch.text-width", d.textWidth()),
-            positive(config, "arch.text-layers", d.textLayers()), positive(config, "arch.text-heads", d.textHeads()),
-            d.vocabSize(), positive(config, "arch.embed", d.outputDim()),
-            nonNegative(config, "arch.proj-layers", d.projNumLayers()),
-            positive(config, "arch.proj-inner", d.projInnerDim()),
-            positiveNumber(config, "arch.temperature", d.contrastTemperature()),
-            nonNegative(config, "multi-label", d.multiLabel()), false,
-            nonNegativeNumber(config, "multi-label-weight", d.multiLabelLossWeight()));
+            r.whole("arch.image-size", d.imageSize(), 1), r.whole("arch.patch", d.patchSize(), 1),
+            r.whole("arch.width", d.embedDim(), 1), depths, heads, groupTokens, outputGroups,
+            r.flag("arch.hard-assignment", d.hardAssignment()), d.mlpRatio(),
+            r.whole("arch.context", d.contextLength(), 1), r.whole("arch.text-width", d.textWidth(), 1),
+            r.whole("arch.text-layers", d.textLayers(), 1), r.whole("arch.text-heads", d.textHeads(), 1),
+            d.vocabSize(), r.whole("arch.embed", d.outputDim(), 1),
+            r.whole("arch.proj-layers", d.projNumLayers(), 0),
+            r.whole("arch.proj-inner", d.projInnerDim(), 1),
+            r.positive("arch.temperature", d.contrastTemperature()),
+            r.whole("multi-label", d.multiLabel(), 0), false,
+            r.nonNegative("multi-label-weight", d.multiLabelLossWeight()));
       } catch (InvalidInputException e) {
         throw new InvalidInputException("training settings for groupvit: " + e.getMessage(), e);
       }
       String templates = config.getOrDefault("noun-templates", "openai-imagenet-80").strip();
       PromptSet.named(templates); // fails early, listing the built-in sets, if unknown
-      return new Settings(positive(config, "batch-size", 32), templates, arch);
+      return new Settings(r.whole("batch-size", 32, 1), templates, arch);
     }
 
-    private static List<Integer> intList(Map<String, String> config, String key, List<Integer> defaultValue) {
-      String v = config.get(key);
-      if (v == null) {
-        if (defaultValue == null) {
-          throw new InvalidInputException("training setting " + key + " is needed when arch.depths changes the number"
-              + " of stages");
-        }
-        return defaultValue;
+    private static List<Integer> intList(SettingsReader r, String key, List<Integer> defaultValue) {
+      if (defaultValue == null && !r.has(key)) {
+        throw new InvalidInputException("training setting '" + key + "' is needed when arch.depths changes the number"
+            + " of stages");
       }
-      try {
-        return Arrays.stream(v.split(",")).map(String::strip).map(Integer::parseInt).toList();
-      } catch (NumberFormatException e) {
-        throw new InvalidInputException("training setting " + key + " must be a comma-separated list of integers, got '"
-            + v + "'");
-      }
-    }
-
-    private static int positive(Map<String, String> config, String key, int defaultValue) {
-      int n = integer(config, key, defaultValue);
-      if (n <= 0) {
-        throw new InvalidInputException("training setting " + key + " must be a positive integer, got '" + config.get(key) + "'");
-      }
-      return n;
-    }
-
-    private static int nonNegative(Map<String, String> config, String key, int defaultValue) {
-      int n = integer(config, key, defaultValue);
-      if (n < 0) {
-        throw new InvalidInputException("training setting " + key + " must not be negative, got '" + config.get(key) + "'");
-      }
-      return n;
-    }
-
-    private static int integer(Map<String, String> config, String key, int defaultValue) {
-      String v = config.get(key);
-      if (v == null) {
-        return defaultValue;
-      }
-      try {
-        return Integer.parseInt(v.strip());
-      } catch (NumberFormatException e) {
-        throw new InvalidInputException("training setting " + key + " must be an integer, got '" + v + "'");
-      }
-    }
-
-    private static double positiveNumber(Map<String, String> config, String key, double defaultValue) {
-      double x = number(config, key, defaultValue);
-      if (!(x > 0)) {
-        throw new InvalidInputException("training setting " + key + " must be a positive number, got '" + config.get(key) + "'");
-      }
-      return x;
-    }
-
-    private static double nonNegativeNumber(Map<String, String> config, String key, double defaultValue) {
-      double x = number(config, key, defaultValue);
-      if (!(x >= 0)) {
-        throw new InvalidInputException("training setting " + key + " must not be negative, got '" + config.get(key) + "'");
-      }
-      return x;
-    }
-
-    private static double number(Map<String, String> config, String key, double defaultValue) {
-      String v = config.get(key);
-      if (v == null) {
-        return defaultValue;
-      }
-      try {
-        double x = Double.parseDouble(v.strip());
-        if (!Double.isFinite(x)) {
-          throw new NumberFormatException();
-        }
-        return x;
-      } catch (NumberFormatException e) {
-        throw new InvalidInputException("training setting " + key + " must be a finite number, got '" + v + "'");
-      }
-    }
-
-    private static boolean bool(Map<String, String> config, String key, boolean defaultValue) {
-      String v = config.get(key);
-      if (v == null) {
-        return defaultValue;
-      }
-      return switch (v.strip().toLowerCase(java.util.Locale.ROOT)) {
-        case "true", "1", "yes" -> true;
-        case "false", "0", "no" -> false;
-        default -> throw new InvalidInputException("training setting " + key + " must be true or false, got '" + v + "'");
-      };
+      return r.integers(key, defaultValue);
     }
   }
 }

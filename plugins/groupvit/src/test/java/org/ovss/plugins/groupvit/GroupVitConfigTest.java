@@ -38,7 +38,7 @@ class GroupVitConfigTest {
     assertThat(c.projInnerDim()).isEqualTo(4096);
     assertThat(c.hardAssignment()).isTrue();
     assertThat(c.outputTokens()).isEqualTo(8);
-    assertThat(GroupVitModel.stateShapes(c)).containsKey("multi_label_logit_scale")
+    assertThat(GroupVitStateDict.stateShapes(c)).containsKey("multi_label_logit_scale")
         .containsKey("img_encoder.layers.1.group_projector.1.fc2.weight");
   }
 
@@ -74,14 +74,14 @@ class GroupVitConfigTest {
   @Test
   void stateShapesFollowTheOfficialLayout() {
     GroupVitConfig c = TinyGroupVit.config(50, 0);
-    var shapes = GroupVitModel.stateShapes(c);
+    var shapes = GroupVitStateDict.stateShapes(c);
     assertThat(shapes).doesNotContainKey("multi_label_logit_scale")
         .doesNotContainKey("img_encoder.layers.2.group_token")
         .doesNotContainKey("img_encoder.layers.2.downsample.norm_x.weight");
     assertThat(shapes.get("img_encoder.layers.1.group_projector.1.fc1.weight").getShape()).containsExactly(16, 8);
     assertThat(shapes.get("img_encoder.layers.0.downsample.mlp_inter.fc2.weight").getShape()).containsExactly(8, 16);
     assertThat(shapes.get("text_projector.linear_hidden.0.weight").getShape()).containsExactly(64, 32, 1);
-    assertThat(GroupVitModel.batchCounterNames(c))
+    assertThat(GroupVitStateDict.batchCounterNames(c))
         .isEqualTo(List.of("img_projector.linear_hidden.1.num_batches_tracked", "text_projector.linear_hidden.1.num_batches_tracked"));
   }
 }

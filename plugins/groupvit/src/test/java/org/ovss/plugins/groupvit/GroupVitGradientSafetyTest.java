@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ovss.api.TrainListener;
 import org.ovss.api.TrainSpec;
-import org.ovss.clip.model.Scalars;
+import org.ovss.nn.Scalars;
 
 /**
  * GroupViT's gradients do not depend on when the JVM collects garbage. DJL's scalar overloads ({@code

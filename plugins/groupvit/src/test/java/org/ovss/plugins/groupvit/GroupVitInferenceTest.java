@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.ovss.nn.Norms;
 
 /** Properties of the segmentation inference on a two-stage model with patch 16 and a non-square window. */
 class GroupVitInferenceTest {
@@ -17,7 +18,7 @@ class GroupVitInferenceTest {
   @Test
   void attentionMapsAreDistributionsOverGroupsAtEveryPixel() {
     try (NDManager m = NDManager.newBaseManager()) {
-      GroupVitModel model = GroupVitModel.random(TWO_STAGES, m, 4L);
+      GroupVitModel model = GroupVitInit.random(TWO_STAGES, m, 4L);
       NDArray windows = m.randomNormal(new Shape(2, 3, 48, 80)); // a 3x5 patch grid: interpolated positions
       GroupVitInference.Decoded d = GroupVitInference.decode(model, windows);
       assertThat(d.attentionMaps()).hasSize(1);
@@ -34,9 +35,9 @@ class GroupVitInferenceTest {
   @Test
   void backgroundIsAThresholdOnTheBestScoreAndLeavesTheClassScores() {
     try (NDManager m = NDManager.newBaseManager()) {
-      GroupVitModel model = GroupVitModel.random(TWO_STAGES, m, 5L);
+      GroupVitModel model = GroupVitInit.random(TWO_STAGES, m, 5L);
       NDArray windows = m.randomNormal(new Shape(1, 3, 48, 80));
-      NDArray text = Nn.l2Normalize(m.randomNormal(new Shape(7, 8)));
+      NDArray text = Norms.l2Normalize(m.randomNormal(new Shape(7, 8)), Norms.TORCH_NORMALIZE_EPS);
       GroupVitInference.Decoded d = GroupVitInference.decode(model, windows);
       NDArray scores = GroupVitInference.segLogits(model, d, text); // [1, 7, H, W]
       float[] s = scores.toFloatArray();
@@ -66,9 +67,9 @@ class GroupVitInferenceTest {
   @Test
   void eachWindowOfABatchGetsWhatItWouldGetAlone() {
     try (NDManager m = NDManager.newBaseManager()) {
-      GroupVitModel model = GroupVitModel.random(TWO_STAGES, m, 6L);
+      GroupVitModel model = GroupVitInit.random(TWO_STAGES, m, 6L);
       NDArray windows = m.randomNormal(new Shape(3, 3, 32, 32));
-      NDArray text = Nn.l2Normalize(m.randomNormal(new Shape(6, 8)));
+      NDArray text = Norms.l2Normalize(m.randomNormal(new Shape(6, 8)), Norms.TORCH_NORMALIZE_EPS);
       NDArray batched = GroupVitInference.segLogits(model, GroupVitInference.decode(model, windows), text);
       for (int i = 0; i < 3; i++) {
         NDArray alone = GroupVitInference.segLogits(model,
@@ -80,16 +81,5 @@ class GroupVitInferenceTest {
         }
       }
     }
-  }
-
-  @Test
-  void bilinearWeightsMatchPyTorchHalfPixelRules() {
-    // F.interpolate(size=4, bilinear, align_corners=False) of [0, 1]: 0, 0.25, 0.75, 1
-    float[] w = GroupVitInference.bilinearWeights(2, 4);
-    float[] out = new float[4];
-    for (int o = 0; o < 4; o++) {
-      out[o] = w[o * 2 + 1];
-    }
-    assertThat(out).containsExactly(0f, 0.25f, 0.75f, 1f);
   }
 }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.ovss.clip.io.TensorFile;
 import org.ovss.fixtures.Fixtures;
+import org.ovss.nn.Norms;
 
 /**
  * The GroupViT model and segmentation inference against the outputs of the official code in the fixture
@@ -90,7 +91,7 @@ class GroupVitParityTest {
   void segLogitsWithAndWithoutBackgroundMatch() {
     try (NDManager m = manager.newSubManager()) {
       NDArray ids = m.create(readLongs("text_ids"), new Shape(shape("text_ids")));
-      NDArray text = Nn.l2Normalize(model.projectText(model.encodeText(ids), GroupVitModel.Pass.EVAL));
+      NDArray text = Norms.l2Normalize(model.projectText(model.encodeText(ids), GroupVitModel.Pass.EVAL), Norms.TORCH_NORMALIZE_EPS);
       GroupVitInference.Decoded d = GroupVitInference.decode(model, tensor(m, "image"));
       assertClose(GroupVitInference.segLogits(model, d, text), "seg_logits_nobg", TOLERANCE);
       assertClose(GroupVitInference.segLogitsWithBackground(model, d, text, bgThreshold()), "seg_logits_bg", TOLERANCE);

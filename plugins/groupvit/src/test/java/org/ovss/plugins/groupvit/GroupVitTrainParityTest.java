@@ -78,7 +78,7 @@ class GroupVitTrainParityTest {
     manager = NDManager.newBaseManager();
     model = GroupVitCheckpoint.load(dir.resolve(WEIGHTS), GroupVitConfig.load(dir.resolve(CONFIG)), manager);
     model.state().forEach((name, p) -> {
-      if (!GroupVitModel.isRunningStatistic(name)) {
+      if (!GroupVitStateDict.isRunningStatistic(name)) {
         before.put(name, p.toFloatArray());
         shapes.put(name, p.getShape());
         p.setRequiresGradient(true);
@@ -108,7 +108,7 @@ class GroupVitTrainParityTest {
       assertThat(f.textX().getShape()).isEqualTo(new Shape(io.info("text_x_all").shape()));
     }
     model.state().forEach((name, p) -> {
-      if (!GroupVitModel.isRunningStatistic(name)) {
+      if (!GroupVitStateDict.isRunningStatistic(name)) {
         gradients.put(name, p.getGradient().toFloatArray());
       }
     });

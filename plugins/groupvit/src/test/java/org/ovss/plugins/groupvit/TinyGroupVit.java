@@ -54,7 +54,7 @@ final class TinyGroupVit {
     List<String> words = new ArrayList<>(List.of("a photo of a dog person in shirt sky drawing the", "a bad photo of a"));
     ClipTokenizer tokenizer = ClipTokenizer.ofWords(words);
     try (NDManager m = NDManager.newBaseManager()) {
-      GroupVitModel model = GroupVitModel.random(config(tokenizer.vocabSize(), 0), m, seed);
+      GroupVitModel model = GroupVitInit.random(config(tokenizer.vocabSize(), 0), m, seed);
       Path weights = GroupVitCheckpoint.save(model, dir, Map.of());
       tokenizer.writeHuggingFace(dir);
       return weights;

@@ -1,11 +1,9 @@
 package org.ovss.plugins.maskclip;
 
 import java.util.Set;
+import org.ovss.api.BasicMethodProvider;
 import org.ovss.api.Capability;
-import org.ovss.api.MethodConfig;
 import org.ovss.api.MethodInfo;
-import org.ovss.api.MethodProvider;
-import org.ovss.api.SegmentationMethod;
 import org.ovss.clip.method.ClipDenseMethod;
 import org.ovss.clip.model.AttentionMode;
 
@@ -15,18 +13,12 @@ import org.ovss.clip.model.AttentionMode;
  * attention replaced by the value path out_proj(v_proj(ln_1 x)), residual and FFN kept, ln_post and
  * proj on every token; key smoothing and prompt denoising off, as in the official defaults.
  */
-public final class MaskClipProvider implements MethodProvider {
+public final class MaskClipProvider extends BasicMethodProvider {
   static final MethodInfo INFO = new MethodInfo(
       "maskclip", "MaskCLIP", "maskclip-2022",
       Set.of(Capability.ENCODE, Capability.SEGMENT, Capability.ONNXRUNTIME), "sclip", ClipDenseMethod.KNOBS);
 
-  @Override
-  public MethodInfo info() {
-    return INFO;
-  }
-
-  @Override
-  public SegmentationMethod open(MethodConfig config) {
-    return new ClipDenseMethod(INFO, config, AttentionMode.IDENTITY);
+  public MaskClipProvider() {
+    super(INFO, (info, config) -> new ClipDenseMethod(info, config, AttentionMode.IDENTITY));
   }
 }

@@ -2,7 +2,8 @@ package org.ovss.plugins.pacl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
-import org.ovss.clip.model.Scalars;
+import org.ovss.nn.Norms;
+import org.ovss.nn.Scalars;
 
 /**
  * PACL's patch-aligned compatibility function and loss (Mukhoti et al. CVPR 2023, Section 5,
@@ -28,7 +29,7 @@ final class Compatibility {
   /** s [B, T, K] of embedded patches [B, T, D] and text embeddings [K, D]. */
   static NDArray similarity(PaclConfig.Similarity similarity, NDArray patches, NDArray texts) {
     return similarity == PaclConfig.Similarity.COSINE
-        ? Nn.l2Normalize(patches).matMul(Nn.l2Normalize(texts).transpose())
+        ? Norms.l2Normalize(patches).matMul(Norms.l2Normalize(texts).transpose())
         : patches.matMul(texts.transpose());
   }
 
@@ -48,7 +49,7 @@ final class Compatibility {
     NDArray s = similarity(c.similarity(), patches, texts); // [B, T, K]
     NDArray a = weights(c.weighting(), s, c.patchTemperature()); // [B, T, K]
     NDArray pooled = a.transpose(0, 2, 1).matMul(patches); // [B, K, D]
-    return Nn.l2Normalize(pooled).mul(Nn.l2Normalize(texts)).sum(new int[] {2}); // [B, K]
+    return Norms.l2Normalize(pooled).mul(Norms.l2Normalize(texts)).sum(new int[] {2}); // [B, K]
   }
 
   /**
@@ -60,11 +61,11 @@ final class Compatibility {
   static NDArray ownPairing(PaclConfig c, NDArray patches, NDArray texts) {
     NDArray t = texts.expandDims(1); // [B, 1, D]
     NDArray s = c.similarity() == PaclConfig.Similarity.COSINE
-        ? Nn.l2Normalize(patches).mul(Nn.l2Normalize(t)).sum(new int[] {2})
+        ? Norms.l2Normalize(patches).mul(Norms.l2Normalize(t)).sum(new int[] {2})
         : patches.mul(t).sum(new int[] {2}); // [B, T]
     NDArray a = weights(c.weighting(), s, c.patchTemperature()); // [B, T]
     NDArray pooled = patches.mul(a.expandDims(2)).sum(new int[] {1}); // [B, D]
-    return Nn.l2Normalize(pooled).matMul(Nn.l2Normalize(texts).transpose()); // [B, B]
+    return Norms.l2Normalize(pooled).matMul(Norms.l2Normalize(texts).transpose()); // [B, B]
   }
 
   /**

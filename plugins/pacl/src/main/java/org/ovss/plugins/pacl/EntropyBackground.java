@@ -2,7 +2,7 @@ package org.ovss.plugins.pacl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import org.ovss.clip.model.Scalars;
+import org.ovss.nn.Scalars;
 
 /**
  * PACL's background rule for VOC (PACL paper, Appendix A.3): "mask

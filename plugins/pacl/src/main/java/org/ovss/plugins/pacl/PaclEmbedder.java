@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import org.ovss.nn.Layers;
 
 /**
  * PACL's vision embedder ê_v, applied token-wise: R^{T, D_v} -> R^{T, D} (PACL paper Section 6.1,
@@ -82,14 +83,14 @@ final class PaclEmbedder {
   static NDArray forward(PaclConfig c, Map<String, NDArray> p, NDArray x, NDArray dropoutMask) {
     NDArray h = x;
     if (c.embedder() == PaclConfig.Embedder.NMS05) {
-      h = Nn.layerNorm(h, p.get(NORM + "weight"), p.get(NORM + "bias"));
+      h = Layers.layerNorm(h, p.get(NORM + "weight"), p.get(NORM + "bias"), Layers.LN_EPS);
       if (dropoutMask != null) {
         h = h.mul(dropoutMask);
       }
     }
-    NDArray hidden = Nn.linear(h, p.get(FC1 + "weight"), p.get(FC1 + "bias"));
-    hidden = c.embedder() == PaclConfig.Embedder.PAPER ? Activation.relu(hidden) : Nn.gelu(hidden);
-    NDArray main = Nn.linear(hidden, p.get(FC2 + "weight"), p.get(FC2 + "bias"));
-    return main.add(Nn.linear(h, p.get(RESIDUAL + "weight"), p.get(RESIDUAL + "bias")));
+    NDArray hidden = Layers.linear(h, p.get(FC1 + "weight"), p.get(FC1 + "bias"));
+    hidden = c.embedder() == PaclConfig.Embedder.PAPER ? Activation.relu(hidden) : Layers.gelu(hidden);
+    NDArray main = Layers.linear(hidden, p.get(FC2 + "weight"), p.get(FC2 + "bias"));
+    return main.add(Layers.linear(h, p.get(RESIDUAL + "weight"), p.get(RESIDUAL + "bias")));
   }
 }

@@ -3,7 +3,6 @@ package org.ovss.plugins.pacl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -32,6 +31,9 @@ import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.tokenizer.ModelTokenizer;
 import org.ovss.clip.weights.ClipWeights;
+import org.ovss.nn.Bilinear;
+import org.ovss.nn.Norms;
+import org.ovss.nn.Scopes;
 
 /**
  * A loaded PACL (Mukhoti et al. Open Vocabulary Semantic Segmentation with Patch Aligned Contrastive Learning.
@@ -204,15 +206,12 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
   /** The embedded patches ê_v(f̂_v(x)) [B, E, H/s, W/s] at the inference stride s, not normalised. */
   @Override
   public NDArray encodeImage(NDArray windows) {
-    NDManager caller = windows.getManager();
-    try (NDManager scope = caller.newSubManager()) {
-      windows.tempAttach(scope);
+    return Scopes.inSubScope(windows, in -> {
       PatchTokens.Grid g = embedded(windows);
       long b = g.tokens().getShape().get(0);
       NDArray features = g.tokens().transpose(0, 2, 1).reshape(b, -1, g.height(), g.width()); // [B, E, gh, gw]
-      features.attach(caller);
       return features;
-    }
+    });
   }
 
   /**
@@ -223,13 +222,10 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
    */
   @Override
   public NDArray segment(NDArray windows, QueryEmbeddings queries) {
-    NDManager caller = windows.getManager();
-    try (NDManager scope = caller.newSubManager()) {
-      windows.tempAttach(scope);
+    return Scopes.inSubScope(windows, in -> {
       NDArray maps = maps(windows, queries);
-      maps.attach(caller);
       return maps;
-    }
+    });
   }
 
   /**
@@ -248,17 +244,14 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
       throw new InvalidInputException("pacl's background threshold is an entropy in nats and must be a non-negative"
           + " number, got " + threshold);
     }
-    NDManager caller = windows.getManager();
-    try (NDManager scope = caller.newSubManager()) {
-      windows.tempAttach(scope);
+    return Scopes.inSubScope(windows, in -> {
       int h = (int) windows.getShape().get(2);
       int w = (int) windows.getShape().get(3);
-      NDArray up = Nn.resizeBilinear(maps(windows, queries), h, w); // [B, Q, H, W]
+      NDArray up = Bilinear.resize(maps(windows, queries), h, w, false); // [B, Q, H, W]
       NDArray scores = EntropyBackground.scores(up, queries.queryClass(), queries.classCount(), classLogitScale(),
           threshold);
-      scores.attach(caller);
       return scores;
-    }
+    });
   }
 
   /** The class logit scale of the entropy rule: the option, else 1 / the checkpoint's training temperature. */
@@ -272,7 +265,7 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
     long b = g.tokens().getShape().get(0);
     NDArray text = queries.embeddings().transpose(); // [E, Q], a new array of the queries' manager
     text.attach(windows.getManager()); // freed with the call's scope
-    NDArray cos = Nn.l2Normalize(g.tokens()).matMul(text); // [B, gh*gw, Q]
+    NDArray cos = Norms.l2Normalize(g.tokens()).matMul(text); // [B, gh*gw, Q]
     return cos.transpose(0, 2, 1).reshape(b, queries.queryCount(), g.height(), g.width()); // [B, Q, gh, gw]
   }
 

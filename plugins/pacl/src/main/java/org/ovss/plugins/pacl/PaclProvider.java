@@ -1,11 +1,9 @@
 package org.ovss.plugins.pacl;
 
 import java.util.Set;
+import org.ovss.api.BasicMethodProvider;
 import org.ovss.api.Capability;
-import org.ovss.api.MethodConfig;
 import org.ovss.api.MethodInfo;
-import org.ovss.api.MethodProvider;
-import org.ovss.api.SegmentationMethod;
 
 /**
  * PACL (Mukhoti et al. Open Vocabulary Semantic Segmentation with Patch Aligned Contrastive Learning. CVPR 2023,
@@ -14,20 +12,14 @@ import org.ovss.api.SegmentationMethod;
  * background rule on datasets with background. Training starts from a trained CLIP checkpoint ({@code
  * trainsFrom("clip")}).
  */
-public final class PaclProvider implements MethodProvider {
+public final class PaclProvider extends BasicMethodProvider {
   static final MethodInfo INFO = new MethodInfo(
       "pacl", "PACL",
       "pacl-2023",
       Set.of(Capability.TRAIN, Capability.ENCODE, Capability.SEGMENT), "pacl", PaclMethod.KNOBS)
       .trainingFrom("clip");
 
-  @Override
-  public MethodInfo info() {
-    return INFO;
-  }
-
-  @Override
-  public SegmentationMethod open(MethodConfig config) {
-    return new PaclMethod(INFO, config);
+  public PaclProvider() {
+    super(INFO, PaclMethod::new);
   }
 }

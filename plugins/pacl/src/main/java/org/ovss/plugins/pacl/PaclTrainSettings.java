@@ -2,11 +2,13 @@ package org.ovss.plugins.pacl;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.TrainSpec;
+import org.ovss.nn.SettingsReader;
 
 /**
  * PACL's training settings ({@link org.ovss.api.TrainSpec#config()}), validated. The paper leaves the
@@ -71,24 +73,21 @@ record PaclTrainSettings(
    */
   static PaclTrainSettings of(Map<String, String> config) {
     TrainSpec.requireKnownKeys("pacl", config, KEYS.keySet());
-    Reader r = new Reader(config);
+    SettingsReader r = SettingsReader.training(config);
     String t = config.getOrDefault("temperature", "clip").strip();
     OptionalDouble temperature = t.equalsIgnoreCase("clip")
-        ? OptionalDouble.empty() : OptionalDouble.of(r.positive("temperature"));
-    String pairing = config.getOrDefault("pairing", "all").strip();
-    if (!pairing.equals("all") && !pairing.equals("own")) {
-      throw new InvalidInputException("training setting 'pairing' must be one of [all, own], got '" + pairing + "'");
-    }
+        ? OptionalDouble.empty() : OptionalDouble.of(r.positive("temperature", Double.NaN));
+    String pairing = r.choice("pairing", "all", List.of("all", "own"));
     PaclTrainSettings s = new PaclTrainSettings(
         r.whole("batch-size", 2).orElse(DEFAULT_BATCH),
         r.whole("context-length", 2),
-        r.choice(PaclConfig.Embedder.class, "embedder", PaclConfig.Embedder.PAPER),
+        choice(config, PaclConfig.Embedder.class, "embedder", PaclConfig.Embedder.PAPER),
         r.whole("embedder-hidden", 1),
         r.fraction("dropout", DEFAULT_DROPOUT),
-        r.choice(PaclConfig.Tokens.class, "patch-tokens", PaclConfig.Tokens.LN_POST),
-        r.choice(PaclConfig.Similarity.class, "patch-similarity", PaclConfig.Similarity.COSINE),
-        r.choice(PaclConfig.Weighting.class, "patch-weighting", PaclConfig.Weighting.SOFTMAX),
-        config.containsKey("patch-temperature") ? r.positive("patch-temperature") : DEFAULT_PATCH_TEMPERATURE,
+        choice(config, PaclConfig.Tokens.class, "patch-tokens", PaclConfig.Tokens.LN_POST),
+        choice(config, PaclConfig.Similarity.class, "patch-similarity", PaclConfig.Similarity.COSINE),
+        choice(config, PaclConfig.Weighting.class, "patch-weighting", PaclConfig.Weighting.SOFTMAX),
+        r.positive("patch-temperature", DEFAULT_PATCH_TEMPERATURE),
         temperature,
         pairing.equals("own"));
     return s;
@@ -100,58 +99,9 @@ record PaclTrainSettings(
         temperature.orElse(clipTemperature));
   }
 
-  private record Reader(Map<String, String> config) {
-    OptionalInt whole(String key, int min) {
-      String v = config.get(key);
-      if (v == null) {
-        return OptionalInt.empty();
-      }
-      try {
-        double d = Double.parseDouble(v.strip());
-        if (d != Math.rint(d) || d < min || d > Integer.MAX_VALUE) {
-          throw new NumberFormatException();
-        }
-        return OptionalInt.of((int) d);
-      } catch (NumberFormatException e) {
-        throw new InvalidInputException("training setting '" + key + "' must be a whole number of at least " + min
-            + ", got '" + v + "'");
-      }
-    }
-
-    double positive(String key) {
-      String v = config.get(key);
-      double d;
-      try {
-        d = Double.parseDouble(v.strip());
-      } catch (NumberFormatException e) {
-        throw new InvalidInputException("training setting '" + key + "' must be a number, got '" + v + "'");
-      }
-      if (!(d > 0 && Double.isFinite(d))) {
-        throw new InvalidInputException("training setting '" + key + "' must be a positive number, got '" + v + "'");
-      }
-      return d;
-    }
-
-    double fraction(String key, double fallback) {
-      String v = config.get(key);
-      if (v == null) {
-        return fallback;
-      }
-      double d;
-      try {
-        d = Double.parseDouble(v.strip());
-      } catch (NumberFormatException e) {
-        throw new InvalidInputException("training setting '" + key + "' must be a number, got '" + v + "'");
-      }
-      if (!(d >= 0 && d < 1)) {
-        throw new InvalidInputException("training setting '" + key + "' must be in [0, 1), got '" + v + "'");
-      }
-      return d;
-    }
-
-    <E extends Enum<E> & PaclConfig.Named> E choice(Class<E> type, String key, E fallback) {
-      String v = config.get(key);
-      return v == null ? fallback : PaclConfig.parse(type, "training setting '" + key + "'", v);
-    }
+  private static <E extends Enum<E> & PaclConfig.Named> E choice(Map<String, String> config, Class<E> type, String key,
+      E fallback) {
+    String v = config.get(key);
+    return v == null ? fallback : PaclConfig.parse(type, SettingsReader.TRAINING + " '" + key + "'", v);
   }
 }

@@ -15,6 +15,7 @@ import org.ovss.api.Trainable;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.train.BatchSampler;
+import org.ovss.nn.Bilinear;
 
 /**
  * PACL training (Mukhoti et al. CVPR 2023, Sections 5 and 6.1,
@@ -96,11 +97,8 @@ final class PaclTraining implements Trainable {
       int index = batch[i];
       int h = data.imageHeight(index);
       int w = data.imageWidth(index);
-      float[] rgb = data.image(index);
-      if (rgb.length != 3 * h * w) {
-        throw new InvalidInputException("training image " + index + " has " + rgb.length + " values, not 3 x " + h + " x " + w);
-      }
-      ClipModel.normalizeImage(Nn.resizeImage(rgb, h, w, res, res), images, i * 3 * res * res, res, false, false);
+      float[] rgb = BatchSampler.image(data, index);
+      ClipModel.normalizeImage(Bilinear.planar(rgb, 3, h, w, res, res), images, i * 3 * res * res, res, false, false);
       List<String> captions = data.captions(index);
       if (captions.isEmpty()) {
         throw new InvalidInputException("training image " + index + " has no caption");

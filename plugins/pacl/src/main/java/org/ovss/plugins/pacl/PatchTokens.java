@@ -17,6 +17,7 @@ import org.ovss.clip.model.ClipConfig;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.model.PositionalInterpolation;
 import org.ovss.clip.model.ResidualAttentionBlock;
+import org.ovss.nn.Layers;
 
 /**
  * The frozen CLIP image tower's dense patch tokens f̂_v(x) with a patch-embedding stride of choice: PACL's
@@ -129,12 +130,12 @@ final class PatchTokens {
     NDArray cls = m.zeros(new Shape(b, 1, width)).add(param("visual.class_embedding"));
     x = cls.concat(x, 1); // [B, 1 + gh*gw, W]
     x = x.add(positions(m, gh, gw));
-    x = Nn.layerNorm(x, param("visual.ln_pre.weight"), param("visual.ln_pre.bias"));
+    x = Layers.layerNorm(x, param("visual.ln_pre.weight"), param("visual.ln_pre.bias"), Layers.LN_EPS);
     for (Block block : blocks) {
       x = block.forward(store, new NDList(x), false).singletonOrThrow();
     }
     if (lnPost) {
-      x = Nn.layerNorm(x, param("visual.ln_post.weight"), param("visual.ln_post.bias"));
+      x = Layers.layerNorm(x, param("visual.ln_post.weight"), param("visual.ln_post.bias"), Layers.LN_EPS);
     }
     return new Grid(x.get(":, 1:, :"), gh, gw); // [B, gh*gw, W]
   }

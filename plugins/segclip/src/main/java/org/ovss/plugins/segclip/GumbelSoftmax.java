@@ -2,6 +2,7 @@ package org.ovss.plugins.segclip;
 
 import ai.djl.ndarray.NDArray;
 import java.util.Random;
+import org.ovss.nn.Scalars;
 
 /**
  * The official {@code gumbel_softmax(logits, tau, hard=True, dim)} of {@code module_seg_vit.py}:
@@ -22,7 +23,7 @@ public final class GumbelSoftmax {
       throw new IllegalArgumentException("logits must be 3-D with the category axis 1 or 2, got " + logits.getShape()
           + " and axis " + axis);
     }
-    NDArray soft = gumbel == null ? logits.softmax(axis) : Nn.div(logits.add(gumbel), tau).softmax(axis);
+    NDArray soft = gumbel == null ? logits.softmax(axis) : Scalars.div(logits.add(gumbel), tau).softmax(axis);
     int depth = (int) logits.getShape().get(axis);
     NDArray oneHot = soft.argMax(axis).oneHot(depth); // [B, other, depth]
     if (axis == 1) {

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.ovss.nn.Bilinear;
+import org.ovss.nn.Norms;
 
 /**
  * The official segmentation inference of one window batch (ArrowLuo/SegCLIP {@code
@@ -29,28 +31,7 @@ public final class SegclipInference {
     long l = soft.getShape().get(1);
     NDManager m = soft.getManager();
     NDArray grid = soft.reshape(b, l, gh, gw);
-    NDArray rh = m.create(bilinearWeights(gh, height), new Shape(height, gh));
-    NDArray rwT = m.create(bilinearWeights(gw, width), new Shape(width, gw)).transpose();
-    return rh.matMul(grid).matMul(rwT); // [B, L, H, W]
-  }
-
-  /**
-   * {@code F.interpolate(mode='bilinear', align_corners=False)} along one axis as an [out, in] matrix,
-   * with PyTorch's float arithmetic: source x = (in / out)(o + 0.5) - 0.5 clamped at 0.
-   */
-  public static float[] bilinearWeights(int in, int out) {
-    float[] w = new float[out * in];
-    float scale = (float) in / out;
-    for (int o = 0; o < out; o++) {
-      float real = Math.max(scale * (o + 0.5f) - 0.5f, 0f);
-      int i0 = Math.min((int) real, in - 1);
-      int i1 = i0 < in - 1 ? i0 + 1 : i0;
-      float l1 = real - i0;
-      float l0 = 1f - l1;
-      w[o * in + i0] += l0;
-      w[o * in + i1] += l1;
-    }
-    return w;
+    return Bilinear.Matrices.torch(m, gh, gw, height, width).apply(grid); // [B, L, H, W]
   }
 
   /**
@@ -64,8 +45,8 @@ public final class SegclipInference {
     long b = tokens.getShape().get(0);
     int q = (int) text.getShape().get(0);
     NDArray textT = text.transpose(); // [E, Q]
-    NDArray groups = Nn.l2Normalize(tokens.get(":, 1:, :")); // [B, L, E]
-    NDArray image = Nn.l2Normalize(tokens.get(":, 0:1, :")); // [B, 1, E]
+    NDArray groups = Norms.l2Normalize(tokens.get(":, 1:, :")); // [B, L, E]
+    NDArray image = Norms.l2Normalize(tokens.get(":, 0:1, :")); // [B, 1, E]
     NDArray affinity = groups.matMul(textT).mul(logitScale); // [B, L, Q]
     NDArray pre = affinity.softmax(-1);
     NDArray average = image.matMul(textT).mul(logitScale).softmax(-1); // [B, 1, Q]

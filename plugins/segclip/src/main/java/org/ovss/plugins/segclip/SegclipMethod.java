@@ -3,7 +3,6 @@ package org.ovss.plugins.segclip;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +27,7 @@ import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.tokenizer.ModelTokenizer;
 import org.ovss.clip.weights.ClipWeights;
+import org.ovss.nn.Scopes;
 
 /**
  * A loaded SegCLIP: the official segmentation inference on each window, text embeddings as the official
@@ -132,9 +132,7 @@ public final class SegclipMethod implements SegmentationMethod, ScoresWithBackgr
    */
   @Override
   public NDArray encodeImage(NDArray windows) {
-    NDManager caller = windows.getManager();
-    try (NDManager scope = caller.newSubManager()) {
-      windows.tempAttach(scope);
+    return Scopes.inSubScope(windows, in -> {
       SegclipModel.VisionOutput out = forward(windows);
       long b = windows.getShape().get(0);
       int p = model().config().patchSize();
@@ -143,9 +141,8 @@ public final class SegclipMethod implements SegmentationMethod, ScoresWithBackgr
       NDArray regions = out.tokens().get(":, 1:, :"); // [B, L, E]
       NDArray features = SegclipInference.oneHotGroups(out.soft()).matMul(regions); // [B, N, E]
       NDArray result = features.transpose(0, 2, 1).reshape(b, -1, gh, gw); // [B, E, gh, gw]
-      result.attach(caller);
       return result;
-    }
+    });
   }
 
   /**

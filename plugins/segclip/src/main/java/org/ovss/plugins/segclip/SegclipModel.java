@@ -20,6 +20,8 @@ import ai.djl.nn.core.Embedding;
 import java.util.Collections;
 import java.util.Map;
 import org.ovss.clip.model.PositionalInterpolation;
+import org.ovss.nn.Layers;
+import org.ovss.nn.Scalars;
 
 /**
  * SegCLIP's image-text model (ArrowLuo/SegCLIP {@code modules/module_clip.py}, {@code
@@ -95,7 +97,7 @@ public final class SegclipModel {
   /** min(exp(logit_scale), 100) as a 0-d array of {@code m}. */
   static NDArray logitScale(Params p, NDManager m) {
     NDArray scale = m.zeros(new Shape()).add(p.get(CLIP + "logit_scale")).exp();
-    return scale.minimum(Nn.scalar(scale, MAX_LOGIT_SCALE));
+    return scale.minimum(Scalars.of(scale, MAX_LOGIT_SCALE));
   }
 
   /**
@@ -106,16 +108,16 @@ public final class SegclipModel {
   static VisionOutput encodeImage(SegclipConfig c, Params p, NDArray images, NDArray gumbel) {
     NDArray patches = embedPatches(c, p, images);
     for (int i = 0; i < c.firstStageLayers(); i++) {
-      patches = Nn.residualBlock(p, BLOCKS + "layers0." + i + ".", patches, c.visionHeads(), null);
+      patches = Layers.clipResidualBlock(p, BLOCKS + "layers0." + i + ".", patches, c.visionHeads(), null);
     }
     Semantic s = semantic(c, p, patches, gumbel);
     NDArray z = s.regions;
     for (int i = 0; i < c.laterLayers(); i++) {
-      z = Nn.residualBlock(p, BLOCKS + "layers2." + i + ".", z, c.visionHeads(), null);
+      z = Layers.clipResidualBlock(p, BLOCKS + "layers2." + i + ".", z, c.visionHeads(), null);
     }
     NDArray cls = z.max(new int[] {1}, true); // [B, 1, W]
     NDArray x = cls.concat(z, 1); // [B, 1 + L, W]
-    x = Nn.layerNorm(x, p.get(VISUAL + "ln_post.weight"), p.get(VISUAL + "ln_post.bias"), Nn.LN_EPS);
+    x = Layers.layerNorm(x, p.get(VISUAL + "ln_post.weight"), p.get(VISUAL + "ln_post.bias"), Layers.LN_EPS);
     return new VisionOutput(x.matMul(p.get(VISUAL + "proj")), s.soft, s.hard); // [B, 1 + L, E]
   }
 
@@ -130,15 +132,15 @@ public final class SegclipModel {
   static NDArray maskedHidden(SegclipConfig c, Params p, NDArray images, NDArray keep, NDArray gumbel) {
     NDArray patches = keep.matMul(embedPatches(c, p, images)); // [B, K, W]
     for (int i = 0; i < c.firstStageLayers(); i++) {
-      patches = Nn.residualBlock(p, BLOCKS + "layers0." + i + ".", patches, c.visionHeads(), null);
+      patches = Layers.clipResidualBlock(p, BLOCKS + "layers0." + i + ".", patches, c.visionHeads(), null);
     }
     Semantic s = semantic(c, p, patches, gumbel);
     // ReconstructLayer: a Linear over the centre axis of the assignment, then QuickGELU of its product
     // with the centre tokens: [B, K, L] x [B, L, W].
-    NDArray a = Nn.linear(s.hard.transpose(0, 2, 1), p.get(RECONSTRUCT + "weight"), p.get(RECONSTRUCT + "bias"));
-    NDArray x = Nn.quickGelu(a.matMul(s.regions)); // [B, K, W]
+    NDArray a = Layers.linear(s.hard.transpose(0, 2, 1), p.get(RECONSTRUCT + "weight"), p.get(RECONSTRUCT + "bias"));
+    NDArray x = Layers.quickGelu(a.matMul(s.regions)); // [B, K, W]
     for (int i = 0; i < c.maeLayers(); i++) {
-      x = Nn.residualBlock(p, BLOCKS + "layers_mae2." + i + ".", x, c.visionHeads(), null);
+      x = Layers.clipResidualBlock(p, BLOCKS + "layers_mae2." + i + ".", x, c.visionHeads(), null);
     }
     return x;
   }
@@ -156,21 +158,21 @@ public final class SegclipModel {
     long kept = hidden.getShape().get(1);
     int n = c.patches();
     NDArray x = hidden.mean(new int[] {1}, true).concat(hidden, 1); // [B, K + 1, W]
-    x = Nn.linear(x, p.get(DECODER + "decoder_embed.weight"), p.get(DECODER + "decoder_embed.bias")); // [B, K + 1, D]
+    x = Layers.linear(x, p.get(DECODER + "decoder_embed.weight"), p.get(DECODER + "decoder_embed.bias")); // [B, K + 1, D]
     NDArray masks = x.getManager().zeros(new Shape(b, n - kept, c.decoderDim())).add(p.get(DECODER + "mask_token"));
     x = restore.matMul(x.concat(masks, 1)); // [B, N + 1, D]
     x = x.add(p.get(DECODER + "decoder_pos_embed"));
     for (int i = 0; i < c.decoderDepth(); i++) {
       String pre = DECODER + "decoder_blocks." + i + ".";
-      NDArray h = Nn.layerNorm(x, p.get(pre + "norm1.weight"), p.get(pre + "norm1.bias"), Nn.MAE_LN_EPS);
-      x = x.add(Nn.attention(h, h, c.decoderHeads(), p.get(pre + "attn.qkv.weight"), p.get(pre + "attn.qkv.bias"),
+      NDArray h = Layers.layerNorm(x, p.get(pre + "norm1.weight"), p.get(pre + "norm1.bias"), Layers.LN_EPS_1E6);
+      x = x.add(Layers.attention(h, h, c.decoderHeads(), p.get(pre + "attn.qkv.weight"), p.get(pre + "attn.qkv.bias"),
           p.get(pre + "attn.proj.weight"), p.get(pre + "attn.proj.bias"), null));
-      h = Nn.layerNorm(x, p.get(pre + "norm2.weight"), p.get(pre + "norm2.bias"), Nn.MAE_LN_EPS);
-      h = Nn.gelu(Nn.linear(h, p.get(pre + "mlp.fc1.weight"), p.get(pre + "mlp.fc1.bias")));
-      x = x.add(Nn.linear(h, p.get(pre + "mlp.fc2.weight"), p.get(pre + "mlp.fc2.bias")));
+      h = Layers.layerNorm(x, p.get(pre + "norm2.weight"), p.get(pre + "norm2.bias"), Layers.LN_EPS_1E6);
+      h = Layers.gelu(Layers.linear(h, p.get(pre + "mlp.fc1.weight"), p.get(pre + "mlp.fc1.bias")));
+      x = x.add(Layers.linear(h, p.get(pre + "mlp.fc2.weight"), p.get(pre + "mlp.fc2.bias")));
     }
-    x = Nn.layerNorm(x, p.get(DECODER + "decoder_norm.weight"), p.get(DECODER + "decoder_norm.bias"), Nn.MAE_LN_EPS);
-    x = Nn.linear(x, p.get(DECODER + "decoder_pred.weight"), p.get(DECODER + "decoder_pred.bias"));
+    x = Layers.layerNorm(x, p.get(DECODER + "decoder_norm.weight"), p.get(DECODER + "decoder_norm.bias"), Layers.LN_EPS_1E6);
+    x = Layers.linear(x, p.get(DECODER + "decoder_pred.weight"), p.get(DECODER + "decoder_pred.bias"));
     return x.get(":, 1:, :"); // the pseudo-CLS row predicts nothing
   }
 
@@ -190,7 +192,7 @@ public final class SegclipModel {
     x = x.reshape(b, w, (long) gh * gw).transpose(0, 2, 1); // [B, N, W]
     NDArray cls = x.getManager().zeros(new Shape(b, 1, w)).add(p.get(VISUAL + "class_embedding"));
     x = cls.concat(x, 1).add(positions(c, p, x.getManager(), gh, gw)); // [B, 1 + N, W]
-    x = Nn.layerNorm(x, p.get(VISUAL + "ln_pre.weight"), p.get(VISUAL + "ln_pre.bias"), Nn.LN_EPS);
+    x = Layers.layerNorm(x, p.get(VISUAL + "ln_pre.weight"), p.get(VISUAL + "ln_pre.bias"), Layers.LN_EPS);
     return x.get(":, 1:, :"); // SegViT splits the CLS off before the first block and never uses it again
   }
 
@@ -220,30 +222,30 @@ public final class SegclipModel {
     long b = patches.getShape().get(0);
     int w = c.visionWidth();
     NDManager m = patches.getManager();
-    NDArray inFeature = Nn.layerNorm(patches, p.get(SEMANTIC + "norm.weight"), p.get(SEMANTIC + "norm.bias"), Nn.LN_EPS);
+    NDArray inFeature = Layers.layerNorm(patches, p.get(SEMANTIC + "norm.weight"), p.get(SEMANTIC + "norm.bias"), Layers.LN_EPS);
     NDArray q = m.zeros(new Shape(b, c.centers(), w)).add(p.get(SEMANTIC + "semantic_center")); // [B, L, W]
     for (int t = 0; t < c.crossLayers(); t++) {
       String pre = SEMANTIC + "cross_att." + t + ".";
       NDArray kv = q.concat(patches, 1); // [B, L + N, W]: the centers and the raw (un-normed) patches
-      NDArray hq = Nn.layerNorm(q, p.get(pre + "ln_x.weight"), p.get(pre + "ln_x.bias"), Nn.LN_EPS);
-      NDArray hk = Nn.layerNorm(kv, p.get(pre + "ln_k.weight"), p.get(pre + "ln_k.bias"), Nn.LN_EPS);
-      q = q.add(Nn.attention(hq, hk, c.visionHeads(), p.get(pre + "attn.in_proj_weight"), p.get(pre + "attn.in_proj_bias"),
+      NDArray hq = Layers.layerNorm(q, p.get(pre + "ln_x.weight"), p.get(pre + "ln_x.bias"), Layers.LN_EPS);
+      NDArray hk = Layers.layerNorm(kv, p.get(pre + "ln_k.weight"), p.get(pre + "ln_k.bias"), Layers.LN_EPS);
+      q = q.add(Layers.attention(hq, hk, c.visionHeads(), p.get(pre + "attn.in_proj_weight"), p.get(pre + "attn.in_proj_bias"),
           p.get(pre + "attn.out_proj.weight"), p.get(pre + "attn.out_proj.bias"), null));
-      q = q.add(Nn.clipMlp(p, pre + "mlp.", Nn.layerNorm(q, p.get(pre + "ln_2.weight"), p.get(pre + "ln_2.bias"), Nn.LN_EPS)));
+      q = q.add(Layers.clipMlp(p, pre + "mlp", Layers.layerNorm(q, p.get(pre + "ln_2.weight"), p.get(pre + "ln_2.bias"), Layers.LN_EPS)));
     }
-    q = Nn.layerNorm(q, p.get(SEMANTIC + "cross_ln.weight"), p.get(SEMANTIC + "cross_ln.bias"), Nn.LN_EPS);
+    q = Layers.layerNorm(q, p.get(SEMANTIC + "cross_ln.weight"), p.get(SEMANTIC + "cross_ln.bias"), Layers.LN_EPS);
     NDArray k = groupedConv(inFeature, p.get(SEMANTIC + "k_conv.weight"), c.groups());
-    k = Nn.layerNorm(k, p.get(SEMANTIC + "k_ln.weight"), p.get(SEMANTIC + "k_ln.bias"), Nn.LN_EPS);
+    k = Layers.layerNorm(k, p.get(SEMANTIC + "k_ln.weight"), p.get(SEMANTIC + "k_ln.bias"), Layers.LN_EPS);
     NDArray v = groupedConv(inFeature, p.get(SEMANTIC + "v_conv.weight"), c.groups());
     NDArray logits = q.matMul(k.transpose(0, 2, 1)); // [B, L, N], no 1/sqrt(d)
     NDArray hard = GumbelSoftmax.hard(logits, gumbel, GUMBEL_TAU, 1);
     NDArray soft = logits.softmax(1);
-    NDArray sums = Nn.clampMin(hard.sum(new int[] {2}, true), 1f); // [B, L, 1]
+    NDArray sums = Scalars.clampMin(hard.sum(new int[] {2}, true), 1f); // [B, L, 1]
     NDArray regions = hard.matMul(v).div(sums); // [B, L, W]
-    regions = Nn.layerNorm(q.add(regions), p.get(SEMANTIC + "proj_o.ln.weight"), p.get(SEMANTIC + "proj_o.ln.bias"), Nn.LN_EPS);
-    regions = Nn.gelu(Nn.linear(regions, p.get(SEMANTIC + "proj_o.mlp.fc1.weight"), p.get(SEMANTIC + "proj_o.mlp.fc1.bias")));
-    regions = Nn.linear(regions, p.get(SEMANTIC + "proj_o.mlp.fc2.weight"), p.get(SEMANTIC + "proj_o.mlp.fc2.bias"));
-    return new Semantic(Nn.quickGelu(regions), soft, hard);
+    regions = Layers.layerNorm(q.add(regions), p.get(SEMANTIC + "proj_o.ln.weight"), p.get(SEMANTIC + "proj_o.ln.bias"), Layers.LN_EPS);
+    regions = Layers.gelu(Layers.linear(regions, p.get(SEMANTIC + "proj_o.mlp.fc1.weight"), p.get(SEMANTIC + "proj_o.mlp.fc1.bias")));
+    regions = Layers.linear(regions, p.get(SEMANTIC + "proj_o.mlp.fc2.weight"), p.get(SEMANTIC + "proj_o.mlp.fc2.bias"));
+    return new Semantic(Layers.quickGelu(regions), soft, hard);
   }
 
   /**
@@ -257,7 +259,7 @@ public final class SegclipModel {
     long cg = ch / groups;
     NDArray w2 = weight.get(x.getManager(), new NDIndex(":, :, 0")); // [C, C/g]
     if (groups == 1) {
-      return Nn.linear(x, w2, null);
+      return Layers.linear(x, w2, null);
     }
     NDArray wg = w2.reshape(groups, cg, cg).transpose(0, 2, 1); // [g, in, out]
     NDArray xg = x.reshape(b, n, groups, cg).transpose(0, 2, 1, 3); // [B, g, N, C/g]
@@ -287,9 +289,9 @@ public final class SegclipModel {
     }
     NDArray causal = m.create(mask, new Shape(len, len));
     for (int i = 0; i < c.textLayers(); i++) {
-      x = Nn.residualBlock(p, CLIP + "transformer.resblocks." + i + ".", x, c.textHeads(), causal);
+      x = Layers.clipResidualBlock(p, CLIP + "transformer.resblocks." + i + ".", x, c.textHeads(), causal);
     }
-    x = Nn.layerNorm(x, p.get(CLIP + "ln_final.weight"), p.get(CLIP + "ln_final.bias"), Nn.LN_EPS);
+    x = Layers.layerNorm(x, p.get(CLIP + "ln_final.weight"), p.get(CLIP + "ln_final.bias"), Layers.LN_EPS);
     long[] flat = ids64.toLongArray();
     NDList rows = new NDList();
     for (int r = 0; r < b; r++) {

@@ -1,11 +1,9 @@
 package org.ovss.plugins.segclip;
 
 import java.util.Set;
+import org.ovss.api.BasicMethodProvider;
 import org.ovss.api.Capability;
-import org.ovss.api.MethodConfig;
 import org.ovss.api.MethodInfo;
-import org.ovss.api.MethodProvider;
-import org.ovss.api.SegmentationMethod;
 
 /**
  * SegCLIP (Luo, Bao, Wu, He, Li. SegCLIP: Patch Aggregation with Learnable Centers for Open-Vocabulary Semantic
@@ -13,20 +11,14 @@ import org.ovss.api.SegmentationMethod;
  * segmentation with the top-5 class mask and a background threshold, trained from CLIP weights with the
  * contrastive, masked-reconstruction and superpixel KL losses.
  */
-public final class SegclipProvider implements MethodProvider {
+public final class SegclipProvider extends BasicMethodProvider {
   static final MethodInfo INFO = new MethodInfo(
       "segclip", "SegCLIP",
       "segclip-2023",
       Set.of(Capability.TRAIN, Capability.ENCODE, Capability.SEGMENT), "segclip", SegclipMethod.KNOBS)
       .trainingFrom("clip");
 
-  @Override
-  public MethodInfo info() {
-    return INFO;
-  }
-
-  @Override
-  public SegmentationMethod open(MethodConfig config) {
-    return new SegclipMethod(INFO, config);
+  public SegclipProvider() {
+    super(INFO, SegclipMethod::new);
   }
 }

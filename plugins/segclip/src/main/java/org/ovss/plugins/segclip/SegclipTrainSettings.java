@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.TrainSpec;
+import org.ovss.nn.SettingsReader;
 
 /**
  * SegCLIP's training settings ({@link org.ovss.api.TrainSpec#config()}), validated. Defaults follow the
@@ -110,7 +111,7 @@ public record SegclipTrainSettings(
   public static SegclipTrainSettings of(Map<String, String> config) {
     TrainSpec.requireKnownKeys("segclip", config, KEYS.keySet());
     TrainSpec.officialPreset(config); // fails early on a preset other than small / official
-    Reader r = new Reader(config);
+    SettingsReader r = SettingsReader.training(config);
     double min = r.number("crop-scale-min", 0.5, 0, 1, false);
     double max = r.number("crop-scale-max", 1.0, 0, 1, false);
     if (min > max) {
@@ -121,10 +122,10 @@ public record SegclipTrainSettings(
         r.path("tokenizer"),
         r.whole("batch-size", 32, 2),
         r.whole("context-length", 32, 2),
-        r.optionalWhole("first-stage-layers", 1),
+        r.whole("first-stage-layers", 1),
         r.whole("centers", 8, 1),
         r.whole("cross-layers", 2, 0),
-        r.optionalWhole("mae-decoder-dim", 4),
+        r.whole("mae-decoder-dim", 4),
         r.whole("mae-decoder-depth", 3, 0),
         r.whole("mae-decoder-heads", 8, 1),
         r.number("loss-weight-contrastive", 1, 0, Double.MAX_VALUE, true),
@@ -140,7 +141,7 @@ public record SegclipTrainSettings(
         r.number("superpixel-min-size", 224, 0, Double.MAX_VALUE, true),
         r.number("superpixel-reference-side", 224, 0, Double.MAX_VALUE, false),
         r.number("lower-lr-ratio", 0.001, 0, 1, true),
-        r.bool("freeze-embeddings", true));
+        r.flag("freeze-embeddings", true));
     if (s.contrastiveWeight + s.reconstructionWeight + s.superpixelWeight == 0) {
       throw new InvalidInputException("every segclip loss weight is 0: nothing to train");
     }
@@ -179,73 +180,5 @@ public record SegclipTrainSettings(
   double[] superpixelParameters(int shortSide) {
     double f = shortSide / superpixelReferenceSide;
     return new double[] {superpixelScale * f * f, superpixelSigma * f, Math.max(0, Math.round(superpixelMinSize * f * f))};
-  }
-
-  private record Reader(Map<String, String> config) {
-    Optional<Path> path(String key) {
-      String v = config.get(key);
-      return v == null || v.isBlank() ? Optional.empty() : Optional.of(Path.of(v.strip()));
-    }
-
-    int whole(String key, int fallback, int min) {
-      OptionalInt v = optionalWhole(key, min);
-      return v.orElse(fallback);
-    }
-
-    OptionalInt optionalWhole(String key, int min) {
-      String v = config.get(key);
-      if (v == null) {
-        return OptionalInt.empty();
-      }
-      try {
-        double d = Double.parseDouble(v.strip());
-        if (d != Math.rint(d) || d < min || d > Integer.MAX_VALUE) {
-          throw new NumberFormatException();
-        }
-        return OptionalInt.of((int) d);
-      } catch (NumberFormatException e) {
-        throw new InvalidInputException("training setting '" + key + "' must be a whole number of at least " + min
-            + ", got '" + v + "'");
-      }
-    }
-
-    double number(String key, double fallback, double lo, double hi, boolean loInclusive) {
-      String v = config.get(key);
-      if (v == null) {
-        return fallback;
-      }
-      double d;
-      try {
-        d = Double.parseDouble(v.strip());
-      } catch (NumberFormatException e) {
-        throw new InvalidInputException("training setting '" + key + "' must be a number, got '" + v + "'");
-      }
-      boolean ok = Double.isFinite(d) && (loInclusive ? d >= lo : d > lo) && d <= hi;
-      if (!ok) {
-        throw new InvalidInputException("training setting '" + key + "' must be in " + (loInclusive ? "[" : "(") + lo
-            + ", " + (hi == Double.MAX_VALUE ? "inf)" : hi + "]") + ", got '" + v + "'");
-      }
-      return d;
-    }
-
-    String choice(String key, String fallback, List<String> allowed) {
-      String v = config.getOrDefault(key, fallback).strip();
-      if (!allowed.contains(v)) {
-        throw new InvalidInputException("training setting '" + key + "' must be one of " + allowed + ", got '" + v + "'");
-      }
-      return v;
-    }
-
-    boolean bool(String key, boolean fallback) {
-      String v = config.get(key);
-      if (v == null) {
-        return fallback;
-      }
-      return switch (v.strip().toLowerCase(java.util.Locale.ROOT)) {
-        case "true" -> true;
-        case "false" -> false;
-        default -> throw new InvalidInputException("training setting '" + key + "' must be true or false, got '" + v + "'");
-      };
-    }
   }
 }

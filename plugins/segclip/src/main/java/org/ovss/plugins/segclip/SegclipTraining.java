@@ -22,6 +22,8 @@ import org.ovss.api.InvalidInputException;
 import org.ovss.api.Trainable;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.train.BatchSampler;
+import org.ovss.nn.Norms;
+import org.ovss.nn.Scalars;
 
 /**
  * SegCLIP's training objective (Luo et al. ICML 2023, Eq. 7;
@@ -161,10 +163,7 @@ public final class SegclipTraining implements Trainable {
       int index = batch[i];
       int h = data.imageHeight(index);
       int w = data.imageWidth(index);
-      float[] rgb = data.image(index);
-      if (rgb.length != 3 * h * w) {
-        throw new InvalidInputException("training image " + index + " has " + rgb.length + " values, not 3 x " + h + " x " + w);
-      }
+      float[] rgb = BatchSampler.image(data, index);
       Augment.Box box = Augment.randomResizedCrop(random, h, w, settings.cropScaleMin(), settings.cropScaleMax());
       Augment.cropResizeNormalize(rgb, h, w, box, res, InputSpec.CLIP_MEAN, InputSpec.CLIP_STD, images, i * 3 * res * res);
       List<String> captions = data.captions(index);
@@ -246,21 +245,21 @@ public final class SegclipTraining implements Trainable {
     NDArray total = scope.zeros(new Shape());
     if (settings.contrastiveWeight() > 0) {
       NDArray text = SegclipModel.encodeText(c, p, ids);
-      NDArray img = Nn.l2Normalize(out.tokens().get(":, 0, :")); // [B, E]
-      NDArray logits = img.matMul(Nn.l2Normalize(text).transpose()).mul(SegclipModel.logitScale(p, scope)); // [B, B]
+      NDArray img = Norms.l2Normalize(out.tokens().get(":, 0, :")); // [B, E]
+      NDArray logits = img.matMul(Norms.l2Normalize(text).transpose()).mul(SegclipModel.logitScale(p, scope)); // [B, B]
       NDArray eye = scope.eye(b);
       NDArray imageToText = logits.logSoftmax(1).mul(eye).sum().neg();
       NDArray textToImage = logits.logSoftmax(0).mul(eye).sum().neg();
-      NDArray con = Nn.div(imageToText.add(textToImage), 2f * b);
-      total = total.add(Nn.mul(con, (float) settings.contrastiveWeight()));
+      NDArray con = Scalars.div(imageToText.add(textToImage), 2f * b);
+      total = total.add(Scalars.mul(con, (float) settings.contrastiveWeight()));
     }
     if (settings.superpixelWeight() > 0) {
       NDArray sup = SuperpixelKl.loss(out.hard().transpose(0, 2, 1), same, settings.klNorm());
-      total = total.add(Nn.mul(sup, (float) settings.superpixelWeight()));
+      total = total.add(Scalars.mul(sup, (float) settings.superpixelWeight()));
     }
     if (settings.reconstructionWeight() > 0) {
       NDArray rec = reconstruction(c, p, images, keptPatches(c, settings.maskRatio()), noise);
-      total = total.add(Nn.mul(rec, (float) settings.reconstructionWeight()));
+      total = total.add(Scalars.mul(rec, (float) settings.reconstructionWeight()));
     }
     return total;
   }
@@ -312,7 +311,7 @@ public final class SegclipTraining implements Trainable {
     NDArray target = patchify(images, c.patchSize()); // [B, N, p*p*3]
     NDArray perPatch = pred.sub(target).square().mean(new int[] {2}); // [B, N]
     NDArray mask = scope.create(removed, new Shape(b, n));
-    return Nn.div(perPatch.mul(mask).sum(), (float) (b * (n - kept)));
+    return Scalars.div(perPatch.mul(mask).sum(), (float) (b * (n - kept)));
   }
 
   /** MAE's {@code patchify}: [B, 3, H, W] to [B, N, p * p * 3] with the pixels in (row, column, channel) order. */

@@ -1,6 +1,7 @@
 package org.ovss.plugins.segclip;
 
 import ai.djl.ndarray.NDArray;
+import org.ovss.nn.Scalars;
 
 /**
  * SegCLIP's superpixel-based KL loss (Luo et al. ICML 2023, Section 2.4, Eqs. 5-6) as
@@ -37,13 +38,13 @@ public final class SuperpixelKl {
     long n = assignment.getShape().get(1);
     long l = assignment.getShape().get(2);
     NDArray counts = same.sum(new int[] {2}, true);
-    counts = counts.maximum(Nn.scalar(counts, 1f)); // [B, N, 1]
+    counts = counts.maximum(Scalars.of(counts, 1f)); // [B, N, 1]
     NDArray mean = same.matMul(assignment).div(counts); // [B, N, L]
     NDArray logM = assignment.logSoftmax(-1);
     NDArray logC = mean.logSoftmax(-1);
     NDArray klCm = logC.exp().mul(logC.sub(logM)).sum(); // F.kl_div(log_softmax(M), softmax(C), 'sum')
     NDArray klMc = logM.exp().mul(logM.sub(logC)).sum(); // F.kl_div(log_softmax(C), softmax(M), 'sum')
     float divisor = norm == Normalisation.CODE ? (float) (b * n * l) : (float) (b * n);
-    return Nn.div(klCm.add(klMc), 2f * divisor);
+    return Scalars.div(klCm.add(klMc), 2f * divisor);
   }
 }

@@ -22,6 +22,7 @@ import org.ovss.api.MethodConfig;
 import org.ovss.api.PromptSet;
 import org.ovss.api.QueryEmbeddings;
 import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.nn.Norms;
 
 /** The method's outputs beyond the conformance contract: pixel-level logits, background, text averaging. */
 class SegclipMethodTest {
@@ -152,7 +153,7 @@ class SegclipMethodTest {
       System.arraycopy(tok.tokenize("a photo of a dog.", context), 0, ids, 0, context);
       System.arraycopy(tok.tokenize("a drawing of the dog.", context), 0, ids, context, context);
       NDArray e = method.model().encodeText(m.create(ids, new Shape(2, context)));
-      float[] want = Nn.l2Normalize(e.mean(new int[] {0}, true)).toFloatArray();
+      float[] want = Norms.l2Normalize(e.mean(new int[] {0}, true)).toFloatArray();
       float[] got = q.embeddings().toFloatArray();
       for (int i = 0; i < want.length; i++) {
         assertThat(got[i]).isCloseTo(want[i], Offset.offset(1e-6f));

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.ovss.clip.io.TensorFile;
 import org.ovss.fixtures.Fixtures;
+import org.ovss.nn.Norms;
 
 /**
  * The SegCLIP image-text model and the official segmentation inference against the reference outputs of
@@ -95,7 +96,7 @@ class SegclipParityTest {
   void segmentationInferenceMatches() {
     try (NDManager m = manager.newSubManager()) {
       NDArray image = fixture(m, "image");
-      NDArray text = Nn.l2Normalize(fixture(m, "text_x")); // encode_decode gets normalised embeddings
+      NDArray text = Norms.l2Normalize(fixture(m, "text_x")); // encode_decode gets normalised embeddings
       int h = (int) image.getShape().get(2);
       int w = (int) image.getShape().get(3);
       int p = model.config().patchSize();

@@ -3,6 +3,7 @@ package org.ovss.plugins.simseg;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.ovss.nn.Norms;
 
 /**
  * LoDA, SimSeg's locality-driven alignment (Yi et al. CVPR 2023, Section 4.2, Eqs. 2-3): "maximum response
@@ -90,18 +91,14 @@ public final class Loda {
 
   /** {@link #topKMean} divided by its L2 norm: the LoDA embedding of an image. */
   public static NDArray imageEmbedding(NDArray patchTokens, int k) {
-    return l2Normalize(topKMean(patchTokens, k));
+    return Norms.l2Normalize(topKMean(patchTokens, k));
   }
 
   /** {@link #maskedTopKMean} divided by its L2 norm: the LoDA embedding of a text. */
   public static NDArray textEmbedding(NDArray textTokens, boolean[] valid, int k) {
-    return l2Normalize(maskedTopKMean(textTokens, valid, k));
+    return Norms.l2Normalize(maskedTopKMean(textTokens, valid, k));
   }
 
-  /** Rows divided by their L2 norm along the last axis (no epsilon, as CLIP and {@code F.normalize} on non-zero rows). */
-  public static NDArray l2Normalize(NDArray x) {
-    return x.div(x.norm(new int[] {-1}, true));
-  }
 
   private static void requireTokens(NDArray tokens) {
     if (tokens.getShape().dimension() != 3 || tokens.getShape().get(1) < 1) {

@@ -31,6 +31,8 @@ import org.ovss.api.plugins.PluginRegistry;
 import org.ovss.clip.method.PromptEncoder;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.weights.ClipWeights;
+import org.ovss.nn.Norms;
+import org.ovss.nn.Scopes;
 
 /**
  * SimSeg with LoDA (Yi et al. A Simple Framework for Text-Supervised Semantic Segmentation. CVPR 2023) on
@@ -142,16 +144,13 @@ public final class SimsegMethod implements SegmentationMethod, ScoresWithBackgro
   @Override
   public NDArray encodeImage(NDArray windows) {
     checkWindows(windows);
-    NDManager caller = windows.getManager();
-    try (NDManager scope = caller.newSubManager()) {
-      windows.tempAttach(scope);
+    return Scopes.inSubScope(windows, in -> {
       NDArray tokens = model().patchTokens(windows, false); // [B, h*w, E]
       int[] grid = grid(windows);
       long b = tokens.getShape().get(0);
       NDArray features = tokens.transpose(0, 2, 1).reshape(b, tokens.getShape().get(2), grid[0], grid[1]); // [B, E, h, w]
-      features.attach(caller);
       return features;
-    }
+    });
   }
 
   @Override
@@ -163,7 +162,7 @@ public final class SimsegMethod implements SegmentationMethod, ScoresWithBackgro
       NDArray tokens = model().patchTokens(windows, false); // [B, h*w, E]
       int[] grid = grid(windows);
       long b = tokens.getShape().get(0);
-      NDArray cosine = Loda.l2Normalize(tokens).matMul(transposed(queries, scope)); // [B, h*w, Q]
+      NDArray cosine = Norms.l2Normalize(tokens).matMul(transposed(queries, scope)); // [B, h*w, Q]
       NDArray out = cosine.transpose(0, 2, 1).reshape(b, queries.queryCount(), grid[0], grid[1]); // [B, Q, h, w]
       out.attach(caller);
       return out;
@@ -197,7 +196,7 @@ public final class SimsegMethod implements SegmentationMethod, ScoresWithBackgro
       NDArray tokens = model().patchTokens(windows, false); // [B, h*w, E]
       NDArray q = transposed(queries, scope); // [E, Q]
       scores = Loda.imageEmbedding(tokens, imageK()).matMul(q).toFloatArray(); // [B, Q]
-      maps = Loda.l2Normalize(tokens).matMul(q).transpose(0, 2, 1).toFloatArray(); // [B, Q, h*w]
+      maps = Norms.l2Normalize(tokens).matMul(q).transpose(0, 2, 1).toFloatArray(); // [B, Q, h*w]
     }
     float[] pixels = windows.toFloatArray();
     float[] out = new float[b * (1 + qCount) * n];

@@ -1,11 +1,9 @@
 package org.ovss.plugins.simseg;
 
 import java.util.Set;
+import org.ovss.api.BasicMethodProvider;
 import org.ovss.api.Capability;
-import org.ovss.api.MethodConfig;
 import org.ovss.api.MethodInfo;
-import org.ovss.api.MethodProvider;
-import org.ovss.api.SegmentationMethod;
 
 /**
  * SimSeg with LoDA (Yi, Cui, Wu, Yang, Yoshie, Lu. A Simple Framework for Text-Supervised Semantic Segmentation.
@@ -13,19 +11,13 @@ import org.ovss.api.SegmentationMethod;
  * top-k pooling of image and text tokens; segmentation by per-class patch-text maps, adaptive candidate classes
  * and DenseCRF. Trains from scratch (no {@code trainsFrom}).
  */
-public final class SimsegProvider implements MethodProvider {
+public final class SimsegProvider extends BasicMethodProvider {
   static final MethodInfo INFO = new MethodInfo(
       "simseg", "SimSeg",
       "simseg-2023",
       Set.of(Capability.TRAIN, Capability.ENCODE, Capability.SEGMENT), "simseg", SimsegOptions.KNOBS);
 
-  @Override
-  public MethodInfo info() {
-    return INFO;
-  }
-
-  @Override
-  public SegmentationMethod open(MethodConfig config) {
-    return new SimsegMethod(INFO, config);
+  public SimsegProvider() {
+    super(INFO, SimsegMethod::new);
   }
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.TrainSpec;
 import org.ovss.clip.train.ClipContrastiveTraining;
+import org.ovss.nn.SettingsReader;
 
 /**
  * SimSeg's training settings ({@link org.ovss.api.TrainSpec#config()}), validated: unknown keys and invalid
@@ -76,7 +77,7 @@ record SimsegTrainSettings(
         ClipContrastiveTraining.intKey(config, "batch-size", 64),
         ClipContrastiveTraining.intKey(config, "image-k", SimsegModel.DEFAULT_IMAGE_K),
         ClipContrastiveTraining.intKey(config, "text-k", SimsegModel.DEFAULT_TEXT_K),
-        floatKey(config, "temperature-init", SimsegModel.DEFAULT_TEMPERATURE),
+        SettingsReader.training(config).finiteFloat("temperature-init", SimsegModel.DEFAULT_TEMPERATURE),
         config.containsKey("normalization")
             ? SimsegModel.Normalization.of(config.get("normalization"), "training setting normalization")
             : SimsegModel.Normalization.CLIP,
@@ -97,22 +98,6 @@ record SimsegTrainSettings(
     }
     if (a.contextLength() < 3) {
       throw new InvalidInputException("training setting arch.context must hold start, one word and end, got " + a.contextLength());
-    }
-  }
-
-  private static float floatKey(Map<String, String> config, String key, float defaultValue) {
-    String v = config.get(key);
-    if (v == null) {
-      return defaultValue;
-    }
-    try {
-      float f = Float.parseFloat(v.strip());
-      if (!Float.isFinite(f)) {
-        throw new NumberFormatException();
-      }
-      return f;
-    } catch (NumberFormatException e) {
-      throw new InvalidInputException("training setting " + key + " must be a finite number, got '" + v + "'");
     }
   }
 }

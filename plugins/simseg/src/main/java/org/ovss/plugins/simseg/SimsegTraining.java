@@ -16,10 +16,10 @@ import org.ovss.api.Trainable;
 import org.ovss.clip.model.ClipConfig;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.model.NamedParameter;
-import org.ovss.clip.model.Scalars;
+import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.train.BatchSampler;
 import org.ovss.clip.train.ClipContrastiveTraining;
-import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.nn.Scalars;
 
 /**
  * SimSeg's pre-training objective (Yi et al. CVPR 2023, Eqs. 4-5; muyangyi/SimSeg@50f3f59

@@ -1,4 +1,4 @@
-package org.ovss.clip.model;
+package org.ovss.nn;
 
 import ai.djl.ndarray.NDArray;
 
@@ -38,5 +38,14 @@ public final class Scalars {
   /** Elementwise max(x, value), e.g. a floor under a norm before dividing by it. */
   public static NDArray maximum(NDArray x, float value) {
     return x.maximum(of(x, value));
+  }
+
+  /**
+   * {@code torch.clamp_min(x, min)}: the gradient passes wherever x >= min. ({@link #maximum} differs at ties, where
+   * PyTorch halves the gradient.) The bounds are arrays of x's manager ({@code clip} creates them there), so autograd
+   * may keep them.
+   */
+  public static NDArray clampMin(NDArray x, float min) {
+    return x.clip(min, Float.MAX_VALUE);
   }
 }
