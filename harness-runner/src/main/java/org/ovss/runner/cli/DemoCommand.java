@@ -235,21 +235,12 @@ final class DemoCommand implements Runnable {
 
   /** Zero-shot shape classification of the val images that show exactly one shape. */
   private static double zeroShotAccuracy(Path weights, Path data) {
-    CaptionedImages val = new CaptionedImages(data, "val");
-    List<float[]> images = new ArrayList<>();
-    List<Integer> labels = new ArrayList<>();
-    for (int i = 0; i < val.size(); i++) {
-      List<String> shapes = val.record(i).shapes();
-      if (shapes.size() == 1) {
-        images.add(val.image(i));
-        labels.add(SyntheticBenchmark.SHAPES.indexOf(shapes.get(0)));
-      }
-    }
-    if (images.isEmpty()) {
+    CaptionedImages.SingleShapes val = new CaptionedImages(data, "val").singleShapes();
+    if (val.images().isEmpty()) {
       return Double.NaN;
     }
     try (ZeroShotClassifier classifier = new ZeroShotClassifier(weights, SyntheticBenchmark.SHAPES, PromptSet.named("synth"))) {
-      return classifier.accuracy(images, labels.stream().mapToInt(Integer::intValue).toArray());
+      return classifier.accuracy(val.images(), val.labels());
     }
   }
 }
