@@ -1,6 +1,7 @@
 package org.ovss.runner.demo;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.ovss.api.ImageTextSource;
 import org.ovss.api.InvalidInputException;
@@ -37,6 +38,26 @@ public final class CaptionedImages implements ImageTextSource {
   public SyntheticBenchmark.CaptionRecord record(int index) {
     return records.get(index);
   }
+
+  /**
+   * The images that show exactly one shape, each with its shape's index in {@link SyntheticBenchmark#SHAPES}: what
+   * the demo's zero-shot shape classification is measured on.
+   */
+  public SingleShapes singleShapes() {
+    List<float[]> images = new ArrayList<>();
+    List<Integer> labels = new ArrayList<>();
+    for (int i = 0; i < size(); i++) {
+      List<String> shapes = record(i).shapes();
+      if (shapes.size() == 1) {
+        images.add(image(i));
+        labels.add(SyntheticBenchmark.SHAPES.indexOf(shapes.get(0)));
+      }
+    }
+    return new SingleShapes(images, labels.stream().mapToInt(Integer::intValue).toArray());
+  }
+
+  /** Images (RGB in [0, 1], [3, H, W] each) and their shape indices. */
+  public record SingleShapes(List<float[]> images, int[] labels) {}
 
   @Override
   public int size() {

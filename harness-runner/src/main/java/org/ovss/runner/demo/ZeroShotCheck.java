@@ -1,8 +1,6 @@
 package org.ovss.runner.demo;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.ovss.api.PromptSet;
 import org.ovss.clip.method.ZeroShotClassifier;
 import org.ovss.datasets.synth.SyntheticBenchmark;
@@ -13,21 +11,12 @@ public final class ZeroShotCheck {
 
   /** Zero-shot shape classification of the val images that show exactly one shape. */
   public static double accuracy(Path weights, Path data) {
-    CaptionedImages val = new CaptionedImages(data, "val");
-    List<float[]> images = new ArrayList<>();
-    List<Integer> labels = new ArrayList<>();
-    for (int i = 0; i < val.size(); i++) {
-      List<String> shapes = val.record(i).shapes();
-      if (shapes.size() == 1) {
-        images.add(val.image(i));
-        labels.add(SyntheticBenchmark.SHAPES.indexOf(shapes.get(0)));
-      }
-    }
-    if (images.isEmpty()) {
+    CaptionedImages.SingleShapes val = new CaptionedImages(data, "val").singleShapes();
+    if (val.images().isEmpty()) {
       return Double.NaN;
     }
     try (ZeroShotClassifier classifier = new ZeroShotClassifier(weights, SyntheticBenchmark.SHAPES, PromptSet.named("synth"))) {
-      return classifier.accuracy(images, labels.stream().mapToInt(Integer::intValue).toArray());
+      return classifier.accuracy(val.images(), val.labels());
     }
   }
 }
