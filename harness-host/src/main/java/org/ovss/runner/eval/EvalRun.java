@@ -79,8 +79,9 @@ public final class EvalRun {
   /**
    * As {@link #run(Request, String, PrintStream)}, the images evaluated by {@code shards} (split into consecutive
    * shards of {@code shardImages} images) when it is not null. The sums of a checkpoint left by a killed local run
-   * count as a first shard and only the images after it are evaluated; a distributed run writes no checkpoint
-   * itself (a cut one starts again from the last local checkpoint).
+   * count as a first shard and only the images after it are evaluated. The shards go to {@code shards} in waves of
+   * {@code waveShards}, and after each wave but the last the sums so far are saved as the checkpoint, so a cut
+   * distributed run resumes after its last finished wave.
    */
   public static EvalResults run(Request r, String weightsLabel, PrintStream console,
       Waves shards, Integer shardImages, int waveShards) {
