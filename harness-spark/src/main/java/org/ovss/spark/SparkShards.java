@@ -58,8 +58,8 @@ public final class SparkShards implements ShardExecutor {
     this.console = console;
   }
 
-  /** One task's input: the shard's number, the cell and its samples as id, image path, label path. */
-  record Shard(int number, CellJob job, List<String[]> samples) implements Serializable {
+  /** One task's input: the cell and its shard's samples as id, image path, label path. */
+  record Shard(CellJob job, List<String[]> samples) implements Serializable {
     private static final long serialVersionUID = 1L;
   }
 
@@ -74,7 +74,7 @@ public final class SparkShards implements ShardExecutor {
         paths.add(new String[] {s.id(), s.image().toString(), s.label().toString()});
       }
       sizes[tasks.size()] = shard.size();
-      tasks.add(new Shard(tasks.size(), job, paths));
+      tasks.add(new Shard(job, paths));
     }
     if (tasks.isEmpty()) {
       return List.of();

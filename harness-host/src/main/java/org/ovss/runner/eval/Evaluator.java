@@ -174,30 +174,20 @@ public final class Evaluator {
    */
   public static EvalResults reduce(MethodInfo info, DatasetSpec spec, DatasetIndex index, Protocols.Resolved resolved,
       List<ShardSums> shards, String weightsPath, String weightsSha256, Instant startedAt, double wallSeconds) {
+    ShardSums all = ShardSums.sum(shards, spec.classCount());
     IoUAccumulator metric = new IoUAccumulator(spec.classCount(), spec.ignoreIndex());
-    long[][] sums = metric.state();
-    long images = 0;
-    for (ShardSums s : shards) {
-      for (int k = 0; k < 3; k++) {
-        for (int c = 0; c < sums[k].length; c++) {
-          sums[k][c] += s.histograms()[k][c];
-        }
-      }
-      images += s.images();
-    }
-    metric.restore(sums, images);
+    metric.restore(all.histograms(), all.images());
     Map<String, Double> extra = new LinkedHashMap<>();
     for (FeatureMetric fm : featureMetrics(resolved.protocol())) {
       FeatureMetric.Accumulator acc = fm.start();
-      double[] total = acc.state();
-      if (total == null) {
+      double[] fresh = acc.state();
+      if (fresh == null) {
         throw new InvalidInputException("feature metric " + fm.id() + " cannot be summed over shards (it has no state)");
       }
-      for (ShardSums s : shards) {
-        for (double[] one : s.features().get(fm.id())) {
-          for (int k = 0; k < total.length; k++) {
-            total[k] += one[k];
-          }
+      double[] total = fresh;
+      for (double[] summed : all.features().getOrDefault(fm.id(), List.of())) {
+        for (int k = 0; k < total.length; k++) {
+          total[k] += summed[k];
         }
       }
       acc.restore(total);
