@@ -46,10 +46,7 @@ public final class DenseCrf implements PostProcessor {
 
   @Override
   public float[] refine(float[] scores, int classes, int height, int width, ImageContext image) {
-    if (scores.length != (long) classes * height * width) {
-      throw new IllegalArgumentException(
-          "scores hold " + scores.length + " values, not " + classes + "x" + height + "x" + width);
-    }
+    Resize.requireScores(scores, classes, height, width);
     int h = image.height();
     int w = image.width();
     int n = h * w;

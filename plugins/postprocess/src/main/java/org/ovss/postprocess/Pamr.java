@@ -37,10 +37,7 @@ public final class Pamr implements PostProcessor {
 
   @Override
   public float[] refine(float[] scores, int classes, int height, int width, ImageContext image) {
-    if (scores.length != (long) classes * height * width) {
-      throw new IllegalArgumentException(
-          "scores hold " + scores.length + " values, not " + classes + "x" + height + "x" + width);
-    }
+    Resize.requireScores(scores, classes, height, width);
     int h = image.height();
     int w = image.width();
     float[] mask = Resize.bilinear(scores, classes, height, width, h, w, true);

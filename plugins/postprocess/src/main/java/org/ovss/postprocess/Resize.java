@@ -4,6 +4,14 @@ package org.ovss.postprocess;
 final class Resize {
   private Resize() {}
 
+  /** Fails unless {@code scores} holds the [classes, height, width] values a refine call says it does. */
+  static void requireScores(float[] scores, int classes, int height, int width) {
+    if (scores.length != (long) classes * height * width) {
+      throw new IllegalArgumentException(
+          "scores hold " + scores.length + " values, not " + classes + "x" + height + "x" + width);
+    }
+  }
+
   /**
    * {@code F.interpolate(mode="bilinear", align_corners=alignCorners)}: source coordinate {@code dst * (in-1)/(out-1)}
    * with aligned corners, else {@code (dst + 0.5) * in/out - 0.5} clamped at 0 (ATen UpSample.h
