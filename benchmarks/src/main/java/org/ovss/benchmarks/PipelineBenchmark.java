@@ -4,20 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import org.ovss.runner.eval.SlideInference;
 import org.ovss.runner.image.CvResize;
 import org.ovss.runner.image.RgbImage;
@@ -27,13 +18,7 @@ import org.ovss.runner.metrics.IoUAccumulator;
  * The runner's own work around the forward on a 375x500 image under the SCLIP protocol: the mmcv resize to
  * 336x448, slide aggregation of six windows' 14x14 logits to the original size, and the IoU histogram update.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2)
-@Measurement(iterations = 5)
-@Fork(1)
-public class PipelineBenchmark {
+public class PipelineBenchmark extends MillisecondsPerCall {
   @Param({"21", "171"})
   public int classes;
 

@@ -1,18 +1,9 @@
 package org.ovss.benchmarks;
 
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.ovss.api.ImageContext;
 import org.ovss.api.PostProcessor;
 import org.ovss.postprocess.DenseCrfProvider;
@@ -22,13 +13,7 @@ import org.ovss.postprocess.PamrProvider;
  * DenseCRF at 512x512 with 21 classes, 5 mean-field iterations and SimSeg's kernels (the issue compares it with
  * pydensecrf's 2.7 s single-threaded), and SCLIP's PAMR (10 iterations, dilations 8 and 16) at 375x500.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2)
-@Measurement(iterations = 5)
-@Fork(1)
-public class PostprocessBenchmark {
+public class PostprocessBenchmark extends MillisecondsPerCall {
   private PostProcessor crf;
   private float[] crfProbs;
   private ImageContext crfImage;

@@ -2,24 +2,19 @@ package org.ovss.benchmarks;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.ovss.api.PromptSet;
-import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 
 /**
@@ -33,34 +28,19 @@ import org.ovss.clip.tokenizer.ClipTokenizer;
 @Warmup(iterations = 0)
 @Measurement(iterations = 1)
 @Fork(1)
-public class TextEncodeBenchmark {
-  @Param({"vit-b16"})
-  public String arch;
-
+public class TextEncodeBenchmark extends RandomClipState {
   @Param({"171"})
   public int classes;
 
   @Param({"256"})
   public int batch;
 
-  @Param({"pytorch", "onnxruntime-fp32", "onnxruntime-int8"})
-  public String execution;
-
-  private org.ovss.clip.onnx.OnnxClipTowers onnx;
-
-  private NDManager manager;
-  private ClipModel model;
-  private ParameterStore parameters;
   private ClipTokenizer tokenizer;
   private List<String> prompts;
 
-  @Setup(Level.Trial)
-  public void setUp() {
-    manager = NDManager.newBaseManager();
-    model = Common.randomClip(arch, manager);
-    parameters = new ParameterStore(manager, false);
+  @Override
+  protected void prepare() {
     tokenizer = ClipTokenizer.bundledClipVocabulary();
-    onnx = Common.towers(execution, model);
     PromptSet set = PromptSet.named("openai-imagenet-80");
     prompts = new java.util.ArrayList<>();
     for (int c = 0; c < classes; c++) {
@@ -68,14 +48,6 @@ public class TextEncodeBenchmark {
         prompts.add(set.apply(t, "object " + c));
       }
     }
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    if (onnx != null) {
-      onnx.close();
-    }
-    manager.close();
   }
 
   @Benchmark

@@ -3,23 +3,18 @@ package org.ovss.benchmarks;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.ovss.clip.model.AttentionMode;
-import org.ovss.clip.model.ClipModel;
 
 /**
  * The six 224-px windows of a 336x448 image (SCLIP protocol on a 375x500 image) through a random CLIP image tower
@@ -32,39 +27,16 @@ import org.ovss.clip.model.ClipModel;
 @Warmup(iterations = 1)
 @Measurement(iterations = 3)
 @Fork(1)
-public class WindowEncodeBenchmark {
-  @Param({"vit-b16"})
-  public String arch;
-
+public class WindowEncodeBenchmark extends RandomClipState {
   @Param({"6"})
   public int windows;
 
-  @Param({"pytorch", "onnxruntime-fp32", "onnxruntime-int8"})
-  public String execution;
-
-  private org.ovss.clip.onnx.OnnxClipTowers onnx;
-
-  private NDManager manager;
-  private ClipModel model;
-  private ParameterStore parameters;
   private NDArray batch;
 
-  @Setup(Level.Trial)
-  public void setUp() {
-    manager = NDManager.newBaseManager();
-    model = Common.randomClip(arch, manager);
-    parameters = new ParameterStore(manager, false);
+  @Override
+  protected void prepare() {
     int res = model.config().imageResolution();
     batch = manager.create(Common.uniform(windows * 3 * res * res, 1f, 1L), new Shape(windows, 3, res, res));
-    onnx = Common.towers(execution, model);
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    if (onnx != null) {
-      onnx.close();
-    }
-    manager.close();
   }
 
   private NDArray tokens(NDArray x) {
