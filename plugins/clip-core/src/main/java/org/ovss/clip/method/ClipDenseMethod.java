@@ -28,7 +28,7 @@ import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.onnx.OnnxCache;
 import org.ovss.clip.onnx.OnnxClipTowers;
 import org.ovss.clip.tokenizer.ClipTokenizer;
-import org.ovss.clip.tokenizer.ModelTokenizer;
+import org.ovss.clip.tokenizer.LazyTokenizer;
 import org.ovss.clip.train.ClipContrastiveTraining;
 import org.ovss.clip.weights.ClipWeights;
 import org.ovss.nn.Norms;
@@ -59,11 +59,12 @@ public class ClipDenseMethod implements SegmentationMethod {
   private final MethodConfig config;
   private final int textBatch;
   private final OnnxClipTowers onnx;
-  private ClipTokenizer tokenizer;
+  private final LazyTokenizer tokenizer;
 
   public ClipDenseMethod(MethodInfo info, MethodConfig config, AttentionMode lastBlock) {
     this.info = info;
     this.config = config;
+    this.tokenizer = new LazyTokenizer(config, info.id(), "--tokenizer");
     this.lastBlock = lastBlock;
     this.textBatch = PromptEncoder.textBatch(config);
     manager = NDManager.newBaseManager(config.execution().djlDevice());
@@ -158,11 +159,8 @@ public class ClipDenseMethod implements SegmentationMethod {
   }
 
 
-  private synchronized ClipTokenizer tokenizer() {
-    if (tokenizer == null) {
-      tokenizer = ModelTokenizer.resolve(config.tokenizer(), config.requireWeights(info.id()), model().config().vocabSize(), "--tokenizer");
-    }
-    return tokenizer;
+  private ClipTokenizer tokenizer() {
+    return tokenizer.get(() -> model().config().vocabSize());
   }
 
   /**

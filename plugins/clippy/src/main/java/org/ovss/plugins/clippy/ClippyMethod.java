@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.ovss.api.ClassPrompt;
@@ -30,6 +29,7 @@ import org.ovss.api.TrainSpec;
 import org.ovss.api.TrainingEngine;
 import org.ovss.clip.method.PromptEncoder;
 import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.clip.tokenizer.LazyTokenizer;
 import org.ovss.clip.tokenizer.ModelTokenizer;
 import org.ovss.clip.weights.ClipWeights;
 import org.ovss.nn.Norms;
@@ -44,8 +44,6 @@ public final class ClippyMethod implements SegmentationMethod {
 
   /** Method options ({@link MethodConfig#options()}). */
   public static final Map<String, String> KNOBS = knobs();
-
-  /** Size of CLIP's BPE vocabulary, for which the bundled tokenizer is the fallback. */
 
   private static Map<String, String> knobs() {
     Map<String, String> k = new LinkedHashMap<>();
@@ -63,7 +61,7 @@ public final class ClippyMethod implements SegmentationMethod {
   private final ClippyModel model;
   private final boolean meanSynonyms;
   private final int textBatch;
-  private ClipTokenizer tokenizer;
+  private final LazyTokenizer tokenizer;
 
   /**
    * Opens the method on CLIPpy (or plain CLIP) weights; without weights it can only train (inference
@@ -77,6 +75,7 @@ public final class ClippyMethod implements SegmentationMethod {
     }
     this.info = info;
     this.config = config;
+    this.tokenizer = new LazyTokenizer(config, info.id(), "--tokenizer");
     this.textBatch = PromptEncoder.textBatch(config);
     String synonyms = config.option("synonyms", "max").strip().toLowerCase(Locale.ROOT);
     if (!synonyms.equals("max") && !synonyms.equals("mean")) {
@@ -193,19 +192,8 @@ public final class ClippyMethod implements SegmentationMethod {
     return windows;
   }
 
-  private synchronized ClipTokenizer tokenizer() {
-    if (tokenizer == null) {
-      tokenizer = resolveTokenizer(config.tokenizer(), config.requireWeights(info.id()), model().clipConfig().vocabSize());
-    }
-    return tokenizer;
-  }
-
-  /**
-   * The tokenizer: the given location, else vocab.json + merges.txt or bpe_simple_vocab_16e6.txt.gz beside
-   * the weights, else CLIP's bundled vocabulary when the model embeds exactly CLIP's 49408 tokens.
-   */
-  static ClipTokenizer resolveTokenizer(Optional<Path> location, Path weights, int vocabSize) {
-    return ModelTokenizer.resolve(location, weights, vocabSize, "--tokenizer");
+  private ClipTokenizer tokenizer() {
+    return tokenizer.get(() -> model().clipConfig().vocabSize());
   }
 
   /**
@@ -231,7 +219,7 @@ public final class ClippyMethod implements SegmentationMethod {
         ClippyModel start = ClippyCheckpoint.load(weights, trainManager, heads(config));
         // Pooling settings given for this run override the checkpoint's (e.g. a plain CLIP turned into CLIPpy).
         ClippyModel model = new ClippyModel(start.clip(), mergedConfig(spec.config(), settings, start.config()));
-        ClipTokenizer tok = resolveTokenizer(config.tokenizer(), weights, model.clipConfig().vocabSize());
+        ClipTokenizer tok = ModelTokenizer.resolve(config.tokenizer(), weights, model.clipConfig().vocabSize(), "--tokenizer");
         training = new ClippyTraining(model, tok, data, withSize(settings, spec.config(), model));
       } else {
         training = ClippyTraining.fromScratch(data, settings, spec.seed(), trainManager);

@@ -22,7 +22,7 @@ import org.ovss.api.TrainSpec;
 import org.ovss.api.TrainingEngine;
 import org.ovss.clip.method.PromptEncoder;
 import org.ovss.clip.tokenizer.ClipTokenizer;
-import org.ovss.clip.tokenizer.ModelTokenizer;
+import org.ovss.clip.tokenizer.LazyTokenizer;
 import org.ovss.nn.Scopes;
 
 /**
@@ -52,12 +52,13 @@ public final class GroupVitMethod implements SegmentationMethod, ScoresWithBackg
   private final NDManager manager;
   private final GroupVitModel model;
   private final int textBatch;
-  private ClipTokenizer tokenizer;
+  private final LazyTokenizer tokenizer;
 
   /** Opens the weights of {@code config}, or nothing when there are none (a method opened to train). */
   public GroupVitMethod(MethodInfo info, MethodConfig config) {
     this.info = info;
     this.config = config;
+    this.tokenizer = new LazyTokenizer(config, info.id(), "--tokenizer");
     this.textBatch = PromptEncoder.textBatch(config);
     manager = NDManager.newBaseManager(config.execution().djlDevice());
     if (config.weights().isPresent()) {
@@ -160,13 +161,9 @@ public final class GroupVitMethod implements SegmentationMethod, ScoresWithBackg
     }
   }
 
-  private synchronized ClipTokenizer tokenizer() {
-    if (tokenizer == null) {
-      tokenizer = ModelTokenizer.resolve(config.tokenizer(), config.requireWeights(info.id()), model().config().vocabSize(), "--tokenizer");
-    }
-    return tokenizer;
+  private ClipTokenizer tokenizer() {
+    return tokenizer.get(() -> model().config().vocabSize());
   }
-
 
   @Override
   public void close() {

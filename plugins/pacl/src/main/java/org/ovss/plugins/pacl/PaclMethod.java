@@ -29,6 +29,7 @@ import org.ovss.api.TrainingEngine;
 import org.ovss.clip.method.PromptEncoder;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.clip.tokenizer.LazyTokenizer;
 import org.ovss.clip.tokenizer.ModelTokenizer;
 import org.ovss.clip.weights.ClipWeights;
 import org.ovss.nn.Bilinear;
@@ -70,8 +71,6 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
     return Collections.unmodifiableMap(k);
   }
 
-  /** Size of CLIP's BPE vocabulary, for which the bundled tokenizer is the fallback. */
-
   private final MethodInfo info;
   private final MethodConfig config;
   private final NDManager manager;
@@ -82,7 +81,7 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
   private final PaclCheckpoint.Loaded pacl;
   private final PatchTokens patchTokens;
   private final int stride;
-  private ClipTokenizer tokenizer;
+  private final LazyTokenizer tokenizer;
 
   /**
    * Opens the method on a PACL checkpoint (inference and further training) or plain CLIP weights
@@ -93,6 +92,7 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
   public PaclMethod(MethodInfo info, MethodConfig config) {
     this.info = info;
     this.config = config;
+    this.tokenizer = new LazyTokenizer(config, info.id(), "--tokenizer");
     Set<String> unknown = new TreeSet<>(config.options().keySet());
     unknown.removeAll(KNOBS.keySet());
     if (!unknown.isEmpty()) {
@@ -277,19 +277,8 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
     return new PatchTokens.Grid(PaclEmbedder.forward(p.config(), p.embedder(), g.tokens(), null), g.height(), g.width());
   }
 
-  private synchronized ClipTokenizer tokenizer() {
-    if (tokenizer == null) {
-      tokenizer = resolveTokenizer(config.tokenizer(), config.requireWeights(info.id()), clip().config().vocabSize());
-    }
-    return tokenizer;
-  }
-
-  /**
-   * The tokenizer: the given location, else vocab.json + merges.txt or bpe_simple_vocab_16e6.txt.gz
-   * beside the weights, else CLIP's bundled vocabulary when the model embeds exactly CLIP's 49408 tokens.
-   */
-  static ClipTokenizer resolveTokenizer(Optional<Path> location, Path weights, int vocabSize) {
-    return ModelTokenizer.resolve(location, weights, vocabSize, "--tokenizer");
+  private ClipTokenizer tokenizer() {
+    return tokenizer.get(() -> clip().config().vocabSize());
   }
 
   /**
@@ -331,7 +320,7 @@ public final class PaclMethod implements SegmentationMethod, ScoresWithBackgroun
         embedder.putAll(PaclEmbedder.initialize(c, m.config().visionWidth(), m.config().embedDim(),
             spec.seed() ^ 0x50AC1E3B5L, trainManager));
       }
-      ClipTokenizer tok = resolveTokenizer(config.tokenizer(), config.weights().get(), m.config().vocabSize());
+      ClipTokenizer tok = ModelTokenizer.resolve(config.tokenizer(), config.weights().get(), m.config().vocabSize(), "--tokenizer");
       PaclTraining training = new PaclTraining(m, tok, data, settings, c, embedder, trainManager);
       return engine.fit(training, spec, listener);
     }

@@ -25,6 +25,7 @@ import org.ovss.api.TrainingEngine;
 import org.ovss.clip.method.PromptEncoder;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.clip.tokenizer.LazyTokenizer;
 import org.ovss.clip.tokenizer.ModelTokenizer;
 import org.ovss.clip.weights.ClipWeights;
 import org.ovss.nn.Scopes;
@@ -50,15 +51,13 @@ public final class SegclipMethod implements SegmentationMethod, ScoresWithBackgr
       "decoder-heads", "attention heads of the MAE decoder (default: weights metadata, else 8)",
       PromptEncoder.TEXT_BATCH, "prompts per text-encoder forward (default " + PromptEncoder.DEFAULT_TEXT_BATCH + ")");
 
-  /** Size of CLIP's BPE vocabulary, for which the bundled tokenizer is the fallback. */
-
   private final MethodInfo info;
   private final MethodConfig config;
   private final NDManager manager;
   private final SegclipModel model;
   private final boolean pixelLogits;
   private final int textBatch;
-  private ClipTokenizer tokenizer;
+  private final LazyTokenizer tokenizer;
 
   /**
    * Opens the method. With SegCLIP weights it can encode, segment and continue training; with plain CLIP
@@ -67,6 +66,7 @@ public final class SegclipMethod implements SegmentationMethod, ScoresWithBackgr
   public SegclipMethod(MethodInfo info, MethodConfig config) {
     this.info = info;
     this.config = config;
+    this.tokenizer = new LazyTokenizer(config, info.id(), "--tokenizer (or the training setting tokenizer=...)");
     this.textBatch = PromptEncoder.textBatch(config);
     String at = config.option("logits-at", "pixels").strip().toLowerCase(Locale.ROOT);
     if (!at.equals("pixels") && !at.equals("patches")) {
@@ -204,19 +204,8 @@ public final class SegclipMethod implements SegmentationMethod, ScoresWithBackgr
     return model().encodeImage(windows);
   }
 
-  private synchronized ClipTokenizer tokenizer() {
-    if (tokenizer == null) {
-      tokenizer = SegclipMethod.resolveTokenizer(config.tokenizer(), config.requireWeights(info.id()), model().config().vocabSize());
-    }
-    return tokenizer;
-  }
-
-  /**
-   * The tokenizer: the given location, else vocab.json + merges.txt or bpe_simple_vocab_16e6.txt.gz
-   * beside the weights, else CLIP's bundled vocabulary when the model embeds exactly CLIP's 49408 tokens.
-   */
-  static ClipTokenizer resolveTokenizer(Optional<Path> location, Path weights, int vocabSize) {
-    return ModelTokenizer.resolve(location, weights, vocabSize, "--tokenizer (or the training setting tokenizer=...)");
+  private ClipTokenizer tokenizer() {
+    return tokenizer.get(() -> model().config().vocabSize());
   }
 
   /**
@@ -236,7 +225,8 @@ public final class SegclipMethod implements SegmentationMethod, ScoresWithBackgr
             + "checkpoint to continue training"));
     try (NDManager trainManager = NDManager.newBaseManager()) {
       SegclipModel start = initialModel(init, settings, spec.seed(), trainManager);
-      ClipTokenizer tok = resolveTokenizer(settings.tokenizer().or(config::tokenizer), init, start.config().vocabSize());
+      ClipTokenizer tok = ModelTokenizer.resolve(settings.tokenizer().or(config::tokenizer), init,
+          start.config().vocabSize(), "--tokenizer (or the training setting tokenizer=...)");
       SegclipTraining training = new SegclipTraining(start, tok, data, settings, trainManager);
       return engine.fit(training, SegclipTrainSettings.engineSpec(spec), listener);
     }

@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +28,7 @@ import org.ovss.api.TrainingEngine;
 import org.ovss.api.plugins.PluginRegistry;
 import org.ovss.clip.method.PromptEncoder;
 import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.clip.tokenizer.LazyTokenizer;
 import org.ovss.clip.weights.ClipWeights;
 import org.ovss.nn.Norms;
 import org.ovss.nn.Scopes;
@@ -52,8 +51,6 @@ import org.ovss.nn.Scopes;
  * </ul>
  */
 public final class SimsegMethod implements SegmentationMethod, ScoresWithBackground {
-  /** Size of CLIP's BPE vocabulary: weights with it may come without tokenizer files. */
-  private static final int CLIP_VOCABULARY = 49408;
   private static final String CRF_ID = "densecrf";
 
   private final MethodInfo info;
@@ -62,11 +59,12 @@ public final class SimsegMethod implements SegmentationMethod, ScoresWithBackgro
   private final NDManager manager;
   private final SimsegModel model;
   private final PostProcessor crf;
-  private ClipTokenizer tokenizer;
+  private final LazyTokenizer tokenizer;
 
   SimsegMethod(MethodInfo info, MethodConfig config) {
     this.info = info;
     this.config = config;
+    this.tokenizer = new LazyTokenizer(config, info.id(), "--tokenizer");
     this.options = SimsegOptions.of(config.options());
     manager = NDManager.newBaseManager(config.execution().djlDevice());
     try {
@@ -334,42 +332,8 @@ public final class SimsegMethod implements SegmentationMethod, ScoresWithBackgro
     }
   }
 
-  private synchronized ClipTokenizer tokenizer() {
-    if (tokenizer == null) {
-      int vocabulary = model().clip().config().vocabSize();
-      ClipTokenizer t;
-      Object location;
-      try {
-        if (config.tokenizer().isPresent()) {
-          Path p = config.tokenizer().get();
-          location = p;
-          t = Files.isDirectory(p) ? ClipTokenizer.fromDirectory(p) : ClipTokenizer.fromBpeGz(p);
-        } else {
-          Path dir = config.requireWeights(info.id()).toAbsolutePath().getParent();
-          location = dir;
-          if (Files.isRegularFile(dir.resolve(ClipTokenizer.BPE_GZ_FILE))
-              || (Files.isRegularFile(dir.resolve(ClipTokenizer.HF_VOCAB_FILE))
-                  && Files.isRegularFile(dir.resolve(ClipTokenizer.HF_MERGES_FILE)))) {
-            t = ClipTokenizer.fromDirectory(dir);
-          } else if (vocabulary == CLIP_VOCABULARY) {
-            location = "the bundled CLIP vocabulary";
-            t = ClipTokenizer.bundledClipVocabulary();
-          } else {
-            throw new InvalidInputException("no tokenizer beside " + config.weights().get() + " (looked for "
-                + ClipTokenizer.HF_VOCAB_FILE + " + " + ClipTokenizer.HF_MERGES_FILE + " or " + ClipTokenizer.BPE_GZ_FILE
-                + ") and the model's vocabulary of " + vocabulary + " tokens is not CLIP's: pass --tokenizer");
-          }
-        }
-      } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
-        throw new InvalidInputException("cannot load the tokenizer: " + e.getMessage(), e);
-      }
-      if (t.vocabSize() > vocabulary) {
-        throw new InvalidInputException("tokenizer " + location + " has " + t.vocabSize() + " tokens but the model's token"
-            + " embedding has only " + vocabulary + " rows: they do not belong together");
-      }
-      tokenizer = t;
-    }
-    return tokenizer;
+  private ClipTokenizer tokenizer() {
+    return tokenizer.get(() -> model().clip().config().vocabSize());
   }
 
   @Override
