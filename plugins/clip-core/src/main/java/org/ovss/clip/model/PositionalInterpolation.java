@@ -1,5 +1,10 @@
 package org.ovss.clip.model;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+
 /**
  * Bicubic resampling of the positional-embedding grid with PyTorch's {@code upsample_bicubic2d}
  * semantics (A = -0.75, align_corners = False, border indices clamped), expressed as an [out, in]
@@ -17,6 +22,43 @@ public final class PositionalInterpolation {
   /** Scale factor SCLIP uses to bring an {@code inSize} grid to {@code outSize} patches. */
   public static double sclipScaleFactor(int outSize, int inSize) {
     return (outSize + 0.1) / Math.sqrt((double) inSize * inSize);
+  }
+
+  /** How the scale factor handed to {@code F.interpolate} is chosen for an {@code out}-patch axis of an {@code in} grid. */
+  public enum Scale {
+    /** {@code out / in}: {@code F.interpolate(size=...)} (timm, GroupViT, SegCLIP, PACL). */
+    SIZE_RATIO,
+    /** SCLIP's and DINO's {@code (out + 0.1) / in} ({@link #sclipScaleFactor}). */
+    SCLIP;
+
+    double factor(int out, int in) {
+      return this == SCLIP ? sclipScaleFactor(out, in) : (double) out / in;
+    }
+  }
+
+  /**
+   * A square grid of features [W, n, n] resampled bicubically to [W, gh, gw] as W_h . grid . W_w^T, a product that
+   * keeps gradients; the weight matrices are made in {@code m}.
+   */
+  public static NDArray resampleGrid(NDManager m, NDArray grid, int n, int gh, int gw, Scale scale) {
+    NDArray wh = m.create(weights(n, gh, scale.factor(gh, n)), new Shape(gh, n));
+    NDArray ww = m.create(weights(n, gw, scale.factor(gw, n)), new Shape(gw, n));
+    return wh.matMul(grid).matMul(ww.transpose()); // [W, gh, gw]
+  }
+
+  /**
+   * CLIP-layout positional embeddings [1 + n*n, W] (the class token's row first, then the n x n grid row-major) for a
+   * gh x gw patch grid: as they are on the native grid, else the class row kept and the grid resampled by
+   * {@link #resampleGrid}.
+   */
+  public static NDArray withClassToken(NDManager m, NDArray pos, int n, long width, int gh, int gw, Scale scale) {
+    if (gh == n && gw == n) {
+      return pos;
+    }
+    NDArray clsPos = pos.get(m, new NDIndex("0:1")); // [1, W]
+    NDArray grid = pos.get(m, new NDIndex("1:")).reshape(n, n, width).transpose(2, 0, 1); // [W, n, n]
+    NDArray resized = resampleGrid(m, grid, n, gh, gw, scale); // [W, gh, gw]
+    return clsPos.concat(resized.reshape(width, (long) gh * gw).transpose(), 0); // [1 + gh*gw, W]
   }
 
   /**

@@ -3,7 +3,6 @@ package org.ovss.clip.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
@@ -105,17 +104,8 @@ public final class VisionTransformer extends AbstractBlock implements StateDictB
   /** Positional embeddings [1 + gh*gw, W], interpolated bicubically when the grid is not the native one. */
   private NDArray positions(ParameterStore ps, NDManager m, int gh, int gw, boolean training) {
     NDArray pos = ps.getValue(positionalEmbedding, positionalEmbedding.getArray().getDevice(), training);
-    int n = config.gridSize();
-    if (gh == n && gw == n) {
-      return pos;
-    }
-    int width = config.visionWidth();
-    NDArray clsPos = pos.get(m, new NDIndex("0:1")); // [1, W]
-    NDArray grid = pos.get(m, new NDIndex("1:")).reshape(n, n, width).transpose(2, 0, 1); // [W, n, n]
-    NDArray wh = m.create(PositionalInterpolation.weights(n, gh, PositionalInterpolation.sclipScaleFactor(gh, n)), new Shape(gh, n));
-    NDArray ww = m.create(PositionalInterpolation.weights(n, gw, PositionalInterpolation.sclipScaleFactor(gw, n)), new Shape(gw, n));
-    NDArray resized = wh.matMul(grid).matMul(ww.transpose()); // [W, gh, gw]
-    return clsPos.concat(resized.reshape(width, (long) gh * gw).transpose(), 0); // [1 + gh*gw, W]
+    return PositionalInterpolation.withClassToken(m, pos, config.gridSize(), config.visionWidth(), gh, gw,
+        PositionalInterpolation.Scale.SCLIP);
   }
 
   public ClipConfig config() {

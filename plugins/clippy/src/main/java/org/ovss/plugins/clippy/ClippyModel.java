@@ -2,7 +2,6 @@ package org.ovss.plugins.clippy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
@@ -121,18 +120,10 @@ public final class ClippyModel {
   /** Positional embeddings [1 + gh*gw, W], interpolated bicubically (DINO/SCLIP scale factor) off the native grid. */
   private NDArray positions(NDManager m, int gh, int gw) {
     ClipConfig c = clip.config();
-    NDArray pos = p("visual.positional_embedding");
-    int n = c.gridSize();
-    if (gh == n && gw == n) {
-      return pos; // only ever a right operand, so results stay in the activations' manager
-    }
-    int width = c.visionWidth();
-    NDArray clsPos = pos.get(m, new NDIndex("0:1")); // [1, W]
-    NDArray grid = pos.get(m, new NDIndex("1:")).reshape(n, n, width).transpose(2, 0, 1); // [W, n, n]
-    NDArray wh = m.create(PositionalInterpolation.weights(n, gh, PositionalInterpolation.sclipScaleFactor(gh, n)), new Shape(gh, n));
-    NDArray ww = m.create(PositionalInterpolation.weights(n, gw, PositionalInterpolation.sclipScaleFactor(gw, n)), new Shape(gw, n));
-    NDArray resized = wh.matMul(grid).matMul(ww.transpose()); // [W, gh, gw]
-    return clsPos.concat(resized.reshape(width, (long) gh * gw).transpose(), 0); // [1 + gh*gw, W]
+    // On the native grid this is the parameter itself: only ever a right operand, so results stay in the
+    // activations' manager.
+    return PositionalInterpolation.withClassToken(m, p("visual.positional_embedding"), c.gridSize(), c.visionWidth(),
+        gh, gw, PositionalInterpolation.Scale.SCLIP);
   }
 
   /** The image embedding [B, E] of tokens [B, 1 + K, E] (not normalised), by the configured pooling. */

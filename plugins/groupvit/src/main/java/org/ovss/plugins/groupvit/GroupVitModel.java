@@ -242,9 +242,8 @@ public final class GroupVitModel implements NamedWeights {
     }
     int side = (int) Math.sqrt((double) n);
     NDArray grid = m.zeros(new Shape(1, n, e)).add(pos).reshape(side, side, e).transpose(2, 0, 1); // [E, n, n]
-    NDArray wh = m.create(PositionalInterpolation.weights(side, gh, (double) gh / side), new Shape(gh, side));
-    NDArray ww = m.create(PositionalInterpolation.weights(side, gw, (double) gw / side), new Shape(gw, side));
-    NDArray resized = wh.matMul(grid).matMul(ww.transpose()); // [E, gh, gw]
+    NDArray resized = PositionalInterpolation.resampleGrid(m, grid, side, gh, gw,
+        PositionalInterpolation.Scale.SIZE_RATIO); // [E, gh, gw]
     return resized.reshape(e, (long) gh * gw).transpose(); // [gh*gw, E]
   }
 

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -142,17 +141,7 @@ final class PatchTokens {
 
   /** Positional embeddings [1 + gh*gw, W]: CLIP's own on the native grid, else resampled bicubically by size. */
   private NDArray positions(NDManager m, int gh, int gw) {
-    NDArray pos = param("visual.positional_embedding");
-    int n = config.gridSize();
-    if (gh == n && gw == n) {
-      return pos;
-    }
-    long width = config.visionWidth();
-    NDArray clsPos = pos.get(m, new NDIndex("0:1")); // [1, W]
-    NDArray grid = pos.get(m, new NDIndex("1:")).reshape(n, n, width).transpose(2, 0, 1); // [W, n, n]
-    NDArray wh = m.create(PositionalInterpolation.weights(n, gh, (double) gh / n), new Shape(gh, n));
-    NDArray ww = m.create(PositionalInterpolation.weights(n, gw, (double) gw / n), new Shape(gw, n));
-    NDArray resized = wh.matMul(grid).matMul(ww.transpose()); // [W, gh, gw]
-    return clsPos.concat(resized.reshape(width, (long) gh * gw).transpose(), 0); // [1 + gh*gw, W]
+    return PositionalInterpolation.withClassToken(m, param("visual.positional_embedding"), config.gridSize(),
+        config.visionWidth(), gh, gw, PositionalInterpolation.Scale.SIZE_RATIO);
   }
 }

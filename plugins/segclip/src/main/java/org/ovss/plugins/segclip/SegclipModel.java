@@ -201,18 +201,8 @@ public final class SegclipModel {
    * the size (gh, gw), align_corners False, as the official {@code get_pos_embed}.
    */
   private static NDArray positions(SegclipConfig c, Params p, NDManager m, int gh, int gw) {
-    int n = c.gridSize();
-    NDArray pos = p.get(VISUAL + "positional_embedding");
-    if (gh == n && gw == n) {
-      return pos;
-    }
-    int w = c.visionWidth();
-    NDArray clsPos = pos.get(m, new NDIndex("0:1")); // [1, W]
-    NDArray grid = pos.get(m, new NDIndex("1:")).reshape(n, n, w).transpose(2, 0, 1); // [W, n, n]
-    NDArray wh = m.create(PositionalInterpolation.weights(n, gh, (double) gh / n), new Shape(gh, n));
-    NDArray ww = m.create(PositionalInterpolation.weights(n, gw, (double) gw / n), new Shape(gw, n));
-    NDArray resized = wh.matMul(grid).matMul(ww.transpose()); // [W, gh, gw]
-    return clsPos.concat(resized.reshape(w, (long) gh * gw).transpose(), 0); // [1 + gh*gw, W]
+    return PositionalInterpolation.withClassToken(m, p.get(VISUAL + "positional_embedding"), c.gridSize(),
+        c.visionWidth(), gh, gw, PositionalInterpolation.Scale.SIZE_RATIO);
   }
 
   private record Semantic(NDArray regions, NDArray soft, NDArray hard) {}
