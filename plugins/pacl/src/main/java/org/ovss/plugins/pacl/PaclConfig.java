@@ -50,81 +50,41 @@ record PaclConfig(
     }
   }
 
-  /** A setting whose values are lower-case words. */
+  /** A setting whose values are lower-case words: the constant's name in lower case, '_' written '-'. */
   interface Named {
-    String key();
+    String name();
+
+    default String key() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
   }
 
   /** Form of the vision embedder ê_v (PACL paper Section 6.1, Appendix A.1, Figure 9; no official code exists). */
   enum Embedder implements Named {
     /** The paper: Linear-ReLU-Linear plus a linear residual branch. */
-    PAPER("paper"),
+    PAPER,
     /** NMS05's community code: LayerNorm, Dropout, then Linear + (Linear-GELU-Linear). */
-    NMS05("nms05");
-
-    private final String key;
-
-    Embedder(String key) {
-      this.key = key;
-    }
-
-    @Override
-    public String key() {
-      return key;
-    }
+    NMS05
   }
 
   /** Which CLIP tokens are the patch tokens f̂_v(x) (the paper does not say: Section 5, Eqs. 2-4). */
   enum Tokens implements Named {
     /** Last block's patch tokens after ln_post, before proj: open_clip's {@code output_tokens}, which NMS05 uses. */
-    LN_POST("ln-post"),
+    LN_POST,
     /** Last block's patch tokens without ln_post. */
-    LAST_BLOCK("last-block");
-
-    private final String key;
-
-    Tokens(String key) {
-      this.key = key;
-    }
-
-    @Override
-    public String key() {
-      return key;
-    }
+    LAST_BLOCK
   }
 
   /** Patch-text similarity s of Eq. 2: cosine (the paper's text) or raw dot product (the printed equation). */
   enum Similarity implements Named {
-    COSINE("cosine"),
-    DOT("dot");
-
-    private final String key;
-
-    Similarity(String key) {
-      this.key = key;
-    }
-
-    @Override
-    public String key() {
-      return key;
-    }
+    COSINE,
+    DOT
   }
 
   /** Patch weights from s: softmax over the patches (the paper) or an independent sigmoid (NMS05). */
   enum Weighting implements Named {
-    SOFTMAX("softmax"),
-    SIGMOID("sigmoid");
-
-    private final String key;
-
-    Weighting(String key) {
-      this.key = key;
-    }
-
-    @Override
-    public String key() {
-      return key;
-    }
+    SOFTMAX,
+    SIGMOID
   }
 
   /** The value of {@code type} named {@code value}, or an error naming {@code what} and listing the values. */
