@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.ovss.api.InvalidInputException;
 
 /**
@@ -205,10 +207,10 @@ public record GroupVitConfig(
     if (img.has("qk_scale") && !img.get("qk_scale").isNull()) {
       throw unsupported("img_encoder.qk_scale", img.get("qk_scale"), "null (head_dim ** -0.5)");
     }
-    if (img.has("num_classes") && intValue(img, "num_classes", "img_encoder.") != 0) {
+    if (img.has("num_classes") && intValue(img, "num_classes", 0, "img_encoder.") != 0) {
       throw unsupported("img_encoder.num_classes", img.get("num_classes"), "0 (no classification head)");
     }
-    if (img.has("in_chans") && intValue(img, "in_chans", "img_encoder.") != 3) {
+    if (img.has("in_chans") && intValue(img, "in_chans", 3, "img_encoder.") != 3) {
       throw unsupported("img_encoder.in_chans", img.get("in_chans"), "3");
     }
     List<Integer> depths = intList(img, "depths", List.of(6, 3, 3), "img_encoder.");
@@ -337,62 +339,64 @@ public record GroupVitConfig(
     if (!node.has(key)) {
       throw new InvalidInputException("missing key '" + prefix + key + "' (the official code has no default for it)");
     }
-    return intValue(node, key, prefix);
+    return intValue(node, key, 0, prefix);
+  }
+
+  /**
+   * The value of {@code key} converted by {@code convert}, or {@code defaultValue} (the official code's) when the node
+   * does not have the key; a value {@code valid} refuses fails naming the key with its prefix and {@code what} it
+   * must be.
+   */
+  private static <T> T value(JsonNode node, String key, T defaultValue, String prefix, String what,
+      Predicate<JsonNode> valid, Function<JsonNode, T> convert) {
+    if (!node.has(key)) {
+      return defaultValue;
+    }
+    JsonNode v = node.get(key);
+    if (!valid.test(v)) {
+      throw new InvalidInputException("'" + prefix + key + "' must be " + what + ", got " + v);
+    }
+    return convert.apply(v);
   }
 
   private static int intValue(JsonNode node, String key, int defaultValue, String prefix) {
-    return node.has(key) ? intValue(node, key, prefix) : defaultValue;
-  }
-
-  private static int intValue(JsonNode node, String key, String prefix) {
-    JsonNode v = node.get(key);
-    if (!v.canConvertToInt() || !(v.isIntegralNumber() || (v.isNumber() && v.asDouble() == Math.rint(v.asDouble())))) {
-      throw new InvalidInputException("'" + prefix + key + "' must be an integer, got " + v);
-    }
-    return v.asInt();
+    return value(node, key, defaultValue, prefix, "an integer", GroupVitConfig::isInteger, JsonNode::asInt);
   }
 
   private static double doubleValue(JsonNode node, String key, double defaultValue, String prefix) {
-    if (!node.has(key)) {
-      return defaultValue;
-    }
-    JsonNode v = node.get(key);
-    if (!v.isNumber()) {
-      throw new InvalidInputException("'" + prefix + key + "' must be a number, got " + v);
-    }
-    return v.asDouble();
+    return value(node, key, defaultValue, prefix, "a number", JsonNode::isNumber, JsonNode::asDouble);
   }
 
+  /** true / false, or 1 / 0 as the official YAML files sometimes write them. */
   private static boolean booleanValue(JsonNode node, String key, boolean defaultValue, String prefix) {
-    if (!node.has(key)) {
-      return defaultValue;
-    }
-    JsonNode v = node.get(key);
-    if (v.isBoolean()) {
-      return v.asBoolean();
-    }
-    if (v.isIntegralNumber() && (v.asInt() == 0 || v.asInt() == 1)) {
-      return v.asInt() == 1;
-    }
-    throw new InvalidInputException("'" + prefix + key + "' must be true or false, got " + v);
+    return value(node, key, defaultValue, prefix, "true or false",
+        v -> v.isBoolean() || (v.isIntegralNumber() && (v.asInt() == 0 || v.asInt() == 1)),
+        v -> v.isBoolean() ? v.asBoolean() : v.asInt() == 1);
+  }
+
+  /** An integral number, also written as a float with no fraction (1.0), within int's range. */
+  private static boolean isInteger(JsonNode v) {
+    return v.canConvertToInt() && (v.isIntegralNumber() || (v.isNumber() && v.asDouble() == Math.rint(v.asDouble())));
   }
 
   private static List<Integer> intList(JsonNode node, String key, List<Integer> defaultValue, String prefix) {
-    if (!node.has(key)) {
-      return defaultValue;
-    }
-    JsonNode v = node.get(key);
+    return value(node, key, defaultValue, prefix, "a list of integers", GroupVitConfig::isIntegerList, v -> {
+      List<Integer> out = new ArrayList<>();
+      v.forEach(e -> out.add(e.asInt()));
+      return out;
+    });
+  }
+
+  private static boolean isIntegerList(JsonNode v) {
     if (!v.isArray()) {
-      throw new InvalidInputException("'" + prefix + key + "' must be a list of integers, got " + v);
+      return false;
     }
-    List<Integer> out = new ArrayList<>();
     for (JsonNode e : v) {
       if (!e.isIntegralNumber()) {
-        throw new InvalidInputException("'" + prefix + key + "' must be a list of integers, got " + v);
+        return false;
       }
-      out.add(e.asInt());
     }
-    return out;
+    return true;
   }
 
   private static Set<String> union(Set<String> a, Set<String> b) {
