@@ -85,11 +85,7 @@ public final class ClipContrastiveTraining implements Trainable {
   /** A tokenizer over the captions' words and a seeded random CLIP of the given shape around it. */
   public static ClipContrastiveTraining fromScratch(ImageTextSource data, Architecture arch, int batchSize, long seed,
       NDManager manager) {
-    List<String> captions = new ArrayList<>();
-    for (int i = 0; i < data.size(); i++) {
-      captions.addAll(data.captions(i));
-    }
-    ClipTokenizer tokenizer = ClipTokenizer.ofWords(captions);
+    ClipTokenizer tokenizer = ClipTokenizer.ofWords(BatchSampler.allCaptions(data));
     ClipModel model = new ClipModel(arch.config(tokenizer.vocabSize()));
     model.initializeRandom(manager, seed);
     return new ClipContrastiveTraining(model, tokenizer, data, batchSize, manager);
@@ -160,7 +156,7 @@ public final class ClipContrastiveTraining implements Trainable {
 
   @Override
   public NDArray loss(NDManager scope, int step, long seed) {
-    Random random = new Random(seed * 0x9E3779B97F4A7C15L + step);
+    Random random = BatchSampler.stepRandom(seed, step);
     int res = model.config().imageResolution();
     int context = model.config().contextLength();
     float[] images = new float[batchSize * 3 * res * res];
@@ -170,15 +166,11 @@ public final class ClipContrastiveTraining implements Trainable {
     int[] pool = groupBatches ? groups.get(random.nextInt(groups.size())) : all;
     for (int b = 0; b < batchSize; b++) {
       int i = pool[random.nextInt(pool.length)];
-      if (data.imageHeight(i) != res || data.imageWidth(i) != res) {
-        throw new InvalidInputException("training image " + i + " is " + data.imageHeight(i) + "x" + data.imageWidth(i)
-            + " but the model trains at " + res + "x" + res + " (set arch.image-size)");
-      }
+      float[] rgb = BatchSampler.squareImage(data, i, res);
       boolean flip = random.nextBoolean();
       boolean grey = random.nextDouble() < greyscale;
-      ClipModel.normalizeImage(data.image(i), images, b * 3 * res * res, res, flip, grey);
-      List<String> captions = data.captions(i);
-      String caption = captions.get(random.nextInt(captions.size()));
+      ClipModel.normalizeImage(rgb, images, b * 3 * res * res, res, flip, grey);
+      String caption = BatchSampler.caption(random, data, i);
       System.arraycopy(tokenizer.tokenize(caption, context), 0, ids, b * context, context);
     }
     NDArray imageBatch = scope.create(images, new Shape(batchSize, 3, res, res));

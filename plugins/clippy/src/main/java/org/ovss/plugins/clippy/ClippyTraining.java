@@ -4,9 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.ovss.api.ImageTextSource;
@@ -69,11 +67,7 @@ public final class ClippyTraining implements Trainable {
    * scale log(1/0.07)).
    */
   public static ClippyTraining fromScratch(ImageTextSource data, ClippyTrainSettings settings, long seed, NDManager manager) {
-    List<String> captions = new ArrayList<>();
-    for (int i = 0; i < data.size(); i++) {
-      captions.addAll(data.captions(i));
-    }
-    ClipTokenizer tokenizer = ClipTokenizer.ofWords(captions);
+    ClipTokenizer tokenizer = ClipTokenizer.ofWords(BatchSampler.allCaptions(data));
     ClipModel clip = new ClipModel(ClippyTrainSettings.clipConfig(settings.arch(), tokenizer.vocabSize()));
     clip.initializeRandom(manager, seed);
     return new ClippyTraining(new ClippyModel(clip, settings.model()), tokenizer, data, settings);
@@ -90,11 +84,6 @@ public final class ClippyTraining implements Trainable {
   @Override
   public Map<String, NDArray> parameters() {
     return parameters;
-  }
-
-  /** The generator of step {@code step}: the same (seed, step) gives the same batch, flips, captions and kept tokens. */
-  static Random stepRandom(long seed, int step) {
-    return new Random(seed * 0x9E3779B97F4A7C15L + step);
   }
 
   @Override
@@ -115,7 +104,7 @@ public final class ClippyTraining implements Trainable {
 
   /** Draws step {@code step}'s batch from (seed, step). */
   Batch batch(int step, long seed) {
-    Random random = stepRandom(seed, step);
+    Random random = BatchSampler.stepRandom(seed, step); // also draws the kept tokens
     int b = settings.batchSize();
     int res = settings.trainImageSize();
     int context = model.clipConfig().contextLength();
@@ -123,19 +112,12 @@ public final class ClippyTraining implements Trainable {
     float[] images = new float[b * 3 * res * res];
     int[] ids = new int[b * context];
     for (int i = 0; i < b; i++) {
-      int index = indices[i];
-      int h = data.imageHeight(index);
-      int w = data.imageWidth(index);
-      float[] rgb = BatchSampler.image(data, index);
+      BatchSampler.Image image = BatchSampler.image(data, indices[i]);
       // Images of another size are resized to the square training resolution (aspect not kept).
-      float[] square = Bilinear.planar(rgb, 3, h, w, res, res);
+      float[] square = Bilinear.planar(image.rgb(), 3, image.height(), image.width(), res, res);
       boolean flip = settings.flip() && random.nextBoolean();
       ClipModel.normalizeImage(square, images, i * 3 * res * res, res, flip, false);
-      List<String> captions = data.captions(index);
-      if (captions.isEmpty()) {
-        throw new InvalidInputException("training image " + index + " has no caption");
-      }
-      String caption = captions.get(random.nextInt(captions.size()));
+      String caption = BatchSampler.caption(random, data, indices[i]);
       System.arraycopy(tokenizer.tokenize(caption, context), 0, ids, i * context, context);
     }
     int patches = (res / model.clipConfig().patchSize()) * (res / model.clipConfig().patchSize());

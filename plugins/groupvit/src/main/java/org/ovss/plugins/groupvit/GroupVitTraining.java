@@ -15,6 +15,7 @@ import org.ovss.api.PromptSet;
 import org.ovss.api.TrainSpec;
 import org.ovss.api.Trainable;
 import org.ovss.clip.tokenizer.ClipTokenizer;
+import org.ovss.clip.train.BatchSampler;
 import org.ovss.nn.Norms;
 import org.ovss.nn.Scalars;
 import org.ovss.nn.SettingsReader;
@@ -78,10 +79,7 @@ public final class GroupVitTraining implements Trainable {
   /** A tokenizer over the captions' and templates' words and a seeded random model of {@code settings}' shape. */
   public static GroupVitTraining fromScratch(ImageTextSource data, Settings settings, long seed, long totalSteps,
       NDManager manager) {
-    List<String> corpus = new ArrayList<>();
-    for (int i = 0; i < data.size(); i++) {
-      corpus.addAll(data.captions(i));
-    }
+    List<String> corpus = BatchSampler.allCaptions(data);
     for (String t : PromptSet.named(settings.nounTemplates()).templates()) {
       corpus.add(t.replace("{}", " "));
     }
@@ -140,7 +138,7 @@ public final class GroupVitTraining implements Trainable {
 
   @Override
   public NDArray loss(NDManager scope, int step, long seed) {
-    Random random = new Random(seed * 0x9E3779B97F4A7C15L + step);
+    Random random = BatchSampler.stepRandom(seed, step);
     GroupVitConfig c = model.config();
     int b = settings.batchSize();
     int res = c.imageSize();
@@ -150,13 +148,8 @@ public final class GroupVitTraining implements Trainable {
     int[] ids = new int[b * (k + 1) * context];
     for (int i = 0; i < b; i++) {
       int index = random.nextInt(data.size());
-      if (data.imageHeight(index) != res || data.imageWidth(index) != res) {
-        throw new InvalidInputException("training image " + index + " is " + data.imageHeight(index) + "x"
-            + data.imageWidth(index) + " but the model trains at " + res + "x" + res + " (set arch.image-size)");
-      }
-      normalize(data.image(index), images, i * 3 * res * res, res, random.nextBoolean());
-      List<String> captions = data.captions(index);
-      String caption = captions.get(random.nextInt(captions.size()));
+      normalize(BatchSampler.squareImage(data, index, res), images, i * 3 * res * res, res, random.nextBoolean());
+      String caption = BatchSampler.caption(random, data, index);
       List<String> texts = texts(caption, random);
       for (int t = 0; t <= k; t++) {
         System.arraycopy(tokenizer.tokenize(texts.get(t), context), 0, ids, (i * (k + 1) + t) * context, context);

@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.nio.file.Path;
 import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.ovss.api.ImageTextSource;
@@ -87,23 +86,17 @@ final class PaclTraining implements Trainable {
 
   @Override
   public NDArray loss(NDManager scope, int step, long seed) {
-    Random random = new Random(seed * 0x9E3779B97F4A7C15L + step);
+    Random random = BatchSampler.stepRandom(seed, step);
     int b = settings.batchSize();
     int res = clip.config().imageResolution();
     float[] images = new float[b * 3 * res * res];
     int[] ids = new int[b * contextLength];
     int[] batch = BatchSampler.distinct(random, data.size(), b);
     for (int i = 0; i < b; i++) {
-      int index = batch[i];
-      int h = data.imageHeight(index);
-      int w = data.imageWidth(index);
-      float[] rgb = BatchSampler.image(data, index);
-      ClipModel.normalizeImage(Bilinear.planar(rgb, 3, h, w, res, res), images, i * 3 * res * res, res, false, false);
-      List<String> captions = data.captions(index);
-      if (captions.isEmpty()) {
-        throw new InvalidInputException("training image " + index + " has no caption");
-      }
-      String caption = captions.get(random.nextInt(captions.size()));
+      BatchSampler.Image image = BatchSampler.image(data, batch[i]);
+      float[] square = Bilinear.planar(image.rgb(), 3, image.height(), image.width(), res, res);
+      ClipModel.normalizeImage(square, images, i * 3 * res * res, res, false, false);
+      String caption = BatchSampler.caption(random, data, batch[i]);
       System.arraycopy(tokenizer.tokenize(caption, contextLength), 0, ids, i * contextLength, contextLength);
     }
     NDArray imageBatch = scope.create(images, new Shape(b, 3, res, res));

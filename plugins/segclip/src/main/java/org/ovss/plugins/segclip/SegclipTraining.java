@@ -11,7 +11,6 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -151,7 +150,7 @@ public final class SegclipTraining implements Trainable {
   @Override
   public NDArray loss(NDManager scope, int step, long seed) {
     SegclipConfig c = model.config();
-    Random random = new Random(seed * 0x9E3779B97F4A7C15L + step);
+    Random random = BatchSampler.stepRandom(seed, step);
     int b = settings.batchSize();
     int res = c.imageResolution();
     int n = c.patches();
@@ -161,16 +160,13 @@ public final class SegclipTraining implements Trainable {
     int[] batch = BatchSampler.distinct(random, data.size(), b);
     for (int i = 0; i < b; i++) {
       int index = batch[i];
-      int h = data.imageHeight(index);
-      int w = data.imageWidth(index);
-      float[] rgb = BatchSampler.image(data, index);
+      BatchSampler.Image image = BatchSampler.image(data, index);
+      float[] rgb = image.rgb();
+      int h = image.height();
+      int w = image.width();
       Augment.Box box = Augment.randomResizedCrop(random, h, w, settings.cropScaleMin(), settings.cropScaleMax());
       Augment.cropResizeNormalize(rgb, h, w, box, res, InputSpec.CLIP_MEAN, InputSpec.CLIP_STD, images, i * 3 * res * res);
-      List<String> captions = data.captions(index);
-      if (captions.isEmpty()) {
-        throw new InvalidInputException("training image " + index + " has no caption");
-      }
-      String caption = captions.get(random.nextInt(captions.size()));
+      String caption = BatchSampler.caption(random, data, index);
       System.arraycopy(tokenizer.tokenize(caption, contextLength), 0, ids, i * contextLength, contextLength);
       if (settings.superpixelWeight() > 0) {
         samePatches(Augment.superPatches(superpixels(index, rgb, h, w), h, w, box, res, c.patchSize()), same, i * n * n);

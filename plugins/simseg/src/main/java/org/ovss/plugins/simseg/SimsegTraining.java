@@ -4,10 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.ovss.api.ImageTextSource;
@@ -69,11 +67,7 @@ final class SimsegTraining implements Trainable {
    * ClipContrastiveTraining.fromScratch}) and a seeded random CLIP of the settings' architecture around it.
    */
   static SimsegTraining fromScratch(ImageTextSource data, SimsegTrainSettings s, long seed, NDManager manager) {
-    List<String> captions = new ArrayList<>();
-    for (int i = 0; i < data.size(); i++) {
-      captions.addAll(data.captions(i));
-    }
-    ClipTokenizer tokenizer = ClipTokenizer.ofWords(captions);
+    ClipTokenizer tokenizer = ClipTokenizer.ofWords(BatchSampler.allCaptions(data));
     ClipContrastiveTraining.Architecture a = s.architecture();
     ClipConfig config = new ClipConfig(a.embed(), a.imageSize(), a.layers(), a.width(), a.heads(), a.patch(),
         a.contextLength(), tokenizer.vocabSize(), a.textWidth(), a.textHeads(), a.textLayers());
@@ -99,7 +93,7 @@ final class SimsegTraining implements Trainable {
 
   @Override
   public NDArray loss(NDManager scope, int step, long seed) {
-    Random random = new Random(seed * 0x9E3779B97F4A7C15L + step);
+    Random random = BatchSampler.stepRandom(seed, step);
     ClipConfig c = model.clip().config();
     int res = c.imageResolution();
     int context = c.contextLength();
@@ -108,14 +102,10 @@ final class SimsegTraining implements Trainable {
     int[] pairs = BatchSampler.distinct(random, data.size(), batchSize);
     for (int b = 0; b < batchSize; b++) {
       int i = pairs[b];
-      if (data.imageHeight(i) != res || data.imageWidth(i) != res) {
-        throw new InvalidInputException("training image " + i + " is " + data.imageHeight(i) + "x" + data.imageWidth(i)
-            + " but the model trains at " + res + "x" + res + " (set arch.image-size)");
-      }
+      float[] rgb = BatchSampler.squareImage(data, i, res);
       boolean flip = random.nextBoolean();
-      SimsegModel.normalizeImage(data.image(i), images, b * 3 * res * res, res, model.meta().normalization(), flip);
-      List<String> captions = data.captions(i);
-      String caption = captions.get(random.nextInt(captions.size()));
+      SimsegModel.normalizeImage(rgb, images, b * 3 * res * res, res, model.meta().normalization(), flip);
+      String caption = BatchSampler.caption(random, data, i);
       System.arraycopy(tokenizer.tokenize(caption, context), 0, ids, b * context, context);
     }
     NDArray imageBatch = scope.create(images, new Shape(batchSize, 3, res, res));
