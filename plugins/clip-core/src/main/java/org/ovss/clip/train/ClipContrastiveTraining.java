@@ -13,7 +13,6 @@ import java.util.Random;
 import org.ovss.api.ImageTextSource;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.TrainSpec;
-import org.ovss.api.Trainable;
 import org.ovss.clip.model.ClipConfig;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.model.NamedParameter;
@@ -28,7 +27,7 @@ import org.ovss.nn.Scalars;
  * over the batch in both directions. The checkpoint is a plain OpenAI-named CLIP plus the tokenizer's
  * {@code vocab.json} / {@code merges.txt}, so every CLIP loader and method reads it like real weights.
  */
-public final class ClipContrastiveTraining implements Trainable {
+public final class ClipContrastiveTraining extends CaptionTraining<ClipModel> {
   /**
    * Default share of training images shown without colour (setting {@code greyscale}). Colour words and
    * backgrounds alone tell most captions of a small batch apart; a colour-blind share is meant to make the
@@ -40,15 +39,11 @@ public final class ClipContrastiveTraining implements Trainable {
   /** CLIP clamps the learned temperature so that logits never exceed 100 x cosine. */
   private static final double MAX_LOGIT_SCALE = 100.0;
 
-  private final ClipModel model;
-  private final ClipTokenizer tokenizer;
-  private final ImageTextSource data;
   private final int batchSize;
   private double greyscale = DEFAULT_GREYSCALE;
   private boolean groupBatches;
   private final int[] all;
-  private final ParameterStore parameters;
-  private final Map<String, NDArray> arrays = new LinkedHashMap<>();
+  private final ParameterStore store;
   /** Indices of the pairs of each group of the source (one group when it has none). */
   private final List<int[]> groups;
 
@@ -59,19 +54,11 @@ public final class ClipContrastiveTraining implements Trainable {
    */
   public ClipContrastiveTraining(ClipModel model, ClipTokenizer tokenizer, ImageTextSource data, int batchSize,
       NDManager manager) {
-    if (data.size() < batchSize) {
-      throw new InvalidInputException("training needs at least one batch: " + data.size() + " pairs < batch size " + batchSize);
-    }
-    if (tokenizer.vocabSize() > model.config().vocabSize()) {
-      throw new InvalidInputException("tokenizer has " + tokenizer.vocabSize() + " tokens, model embeds " + model.config().vocabSize());
-    }
-    this.model = model;
-    this.tokenizer = tokenizer;
-    this.data = data;
+    super(model, model.config().vocabSize(), tokenizer, data, batchSize);
     this.batchSize = batchSize;
-    this.parameters = new ParameterStore(manager, false);
+    this.store = new ParameterStore(manager, false);
     for (Map.Entry<String, NamedParameter> e : model.stateDict().entrySet()) {
-      arrays.put(e.getKey(), e.getValue().parameter().getArray());
+      parameters.put(e.getKey(), e.getValue().parameter().getArray());
     }
     Map<String, List<Integer>> byGroup = new LinkedHashMap<>();
     for (int i = 0; i < data.size(); i++) {
@@ -123,10 +110,6 @@ public final class ClipContrastiveTraining implements Trainable {
     return TrainSpec.positiveInt(config, key).orElse(defaultValue);
   }
 
-  public ClipModel model() {
-    return model;
-  }
-
   /**
    * Draws each batch from one group of the source ({@link ImageTextSource#group}) when on. Off by default:
    * on the synthetic benchmark one-background batches stopped the model from learning the backgrounds.
@@ -143,15 +126,6 @@ public final class ClipContrastiveTraining implements Trainable {
     }
     this.greyscale = share;
     return this;
-  }
-
-  public ClipTokenizer tokenizer() {
-    return tokenizer;
-  }
-
-  @Override
-  public Map<String, NDArray> parameters() {
-    return arrays;
   }
 
   @Override
@@ -175,8 +149,8 @@ public final class ClipContrastiveTraining implements Trainable {
     }
     NDArray imageBatch = scope.create(images, new Shape(batchSize, 3, res, res));
     NDArray idBatch = scope.create(ids, new Shape(batchSize, context));
-    NDArray img = Norms.l2Normalize(model.encodeImage(parameters, imageBatch, true)); // [B, E]
-    NDArray txt = Norms.l2Normalize(model.encodeText(parameters, idBatch, true)); // [B, E]
+    NDArray img = Norms.l2Normalize(model.encodeImage(store, imageBatch, true)); // [B, E]
+    NDArray txt = Norms.l2Normalize(model.encodeText(store, idBatch, true)); // [B, E]
     // Starting from a scope array keeps the step's intermediates out of the model's manager.
     NDArray scale = scope.zeros(new Shape()).add(model.logitScale().getArray()).exp().clip(0, MAX_LOGIT_SCALE);
     NDArray logits = img.matMul(txt.transpose()).mul(scale); // [B, B]

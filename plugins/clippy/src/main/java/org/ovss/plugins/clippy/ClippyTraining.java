@@ -9,12 +9,12 @@ import java.util.Map;
 import java.util.Random;
 import org.ovss.api.ImageTextSource;
 import org.ovss.api.InvalidInputException;
-import org.ovss.api.Trainable;
 import org.ovss.clip.model.ClipConfig;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.model.NamedParameter;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.train.BatchSampler;
+import org.ovss.clip.train.CaptionTraining;
 import org.ovss.nn.Bilinear;
 
 /**
@@ -26,12 +26,8 @@ import org.ovss.nn.Bilinear;
  * tokens) comes from one generator seeded with (seed, step), so a resumed run repeats an uninterrupted
  * one.
  */
-public final class ClippyTraining implements Trainable {
-  private final ClippyModel model;
-  private final ClipTokenizer tokenizer;
-  private final ImageTextSource data;
+public final class ClippyTraining extends CaptionTraining<ClippyModel> {
   private final ClippyTrainSettings settings;
-  private final Map<String, NDArray> parameters = new LinkedHashMap<>();
 
   /**
    * @param model a model whose parameters live in a manager that outlives training
@@ -39,21 +35,12 @@ public final class ClippyTraining implements Trainable {
    *     architecture are the model's)
    */
   public ClippyTraining(ClippyModel model, ClipTokenizer tokenizer, ImageTextSource data, ClippyTrainSettings settings) {
+    super(model, model.clipConfig().vocabSize(), tokenizer, data, settings.batchSize());
     ClipConfig c = model.clipConfig();
-    if (data.size() < settings.batchSize()) {
-      throw new InvalidInputException("training needs at least one batch: " + data.size() + " pairs < batch size "
-          + settings.batchSize());
-    }
-    if (tokenizer.vocabSize() > c.vocabSize()) {
-      throw new InvalidInputException("tokenizer has " + tokenizer.vocabSize() + " tokens, the model embeds " + c.vocabSize());
-    }
     if (settings.trainImageSize() % c.patchSize() != 0) {
       throw new InvalidInputException("training setting 'train-image-size' (" + settings.trainImageSize()
           + ") must be a multiple of the model's patch size " + c.patchSize());
     }
-    this.model = model;
-    this.tokenizer = tokenizer;
-    this.data = data;
     this.settings = settings;
     for (Map.Entry<String, NamedParameter> e : model.clip().stateDict().entrySet()) {
       parameters.put(e.getKey(), e.getValue().parameter().getArray());
@@ -71,19 +58,6 @@ public final class ClippyTraining implements Trainable {
     ClipModel clip = new ClipModel(ClippyTrainSettings.clipConfig(settings.arch(), tokenizer.vocabSize()));
     clip.initializeRandom(manager, seed);
     return new ClippyTraining(new ClippyModel(clip, settings.model()), tokenizer, data, settings);
-  }
-
-  public ClippyModel model() {
-    return model;
-  }
-
-  public ClipTokenizer tokenizer() {
-    return tokenizer;
-  }
-
-  @Override
-  public Map<String, NDArray> parameters() {
-    return parameters;
   }
 
   @Override

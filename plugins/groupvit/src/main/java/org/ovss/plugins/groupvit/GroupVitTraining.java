@@ -13,9 +13,9 @@ import org.ovss.api.ImageTextSource;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.PromptSet;
 import org.ovss.api.TrainSpec;
-import org.ovss.api.Trainable;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.train.BatchSampler;
+import org.ovss.clip.train.CaptionTraining;
 import org.ovss.nn.Norms;
 import org.ovss.nn.Scalars;
 import org.ovss.nn.SettingsReader;
@@ -38,18 +38,14 @@ import org.ovss.nn.SettingsReader;
  * and as 1-D arrays they get no weight decay, so the engine's AdamW leaves them unchanged while its
  * checkpoints save and restore them. The forward pass updates them in place outside the autograd graph.
  */
-public final class GroupVitTraining implements Trainable {
+public final class GroupVitTraining extends CaptionTraining<GroupVitModel> {
   /** ImageNet mean and std of GroupViT's input normalisation ({@code IMAGENET_DEFAULT_MEAN/STD}). */
   static final float[] MEAN = {0.485f, 0.456f, 0.406f};
   static final float[] STD = {0.229f, 0.224f, 0.225f};
 
-  private final GroupVitModel model;
-  private final ClipTokenizer tokenizer;
-  private final ImageTextSource data;
   private final Settings settings;
   private final PromptSet templates;
   private final NounExtractor nouns = new NounExtractor();
-  private final Map<String, NDArray> parameters;
   private final long totalSteps;
 
   /**
@@ -59,20 +55,10 @@ public final class GroupVitTraining implements Trainable {
    */
   public GroupVitTraining(GroupVitModel model, ClipTokenizer tokenizer, ImageTextSource data, Settings settings,
       long totalSteps) {
-    if (data.size() < settings.batchSize()) {
-      throw new InvalidInputException("training needs at least one batch: " + data.size() + " pairs < batch size "
-          + settings.batchSize());
-    }
-    if (tokenizer.vocabSize() > model.config().vocabSize()) {
-      throw new InvalidInputException("tokenizer has " + tokenizer.vocabSize() + " tokens, the model embeds "
-          + model.config().vocabSize());
-    }
-    this.model = model;
-    this.tokenizer = tokenizer;
-    this.data = data;
+    super(model, model.config().vocabSize(), tokenizer, data, settings.batchSize());
     this.settings = settings;
     this.templates = PromptSet.named(settings.nounTemplates());
-    this.parameters = new LinkedHashMap<>(model.state());
+    parameters.putAll(model.state());
     this.totalSteps = totalSteps;
   }
 
@@ -86,19 +72,6 @@ public final class GroupVitTraining implements Trainable {
     ClipTokenizer tokenizer = ClipTokenizer.ofWords(corpus);
     GroupVitModel model = GroupVitInit.random(settings.architecture().withVocabSize(tokenizer.vocabSize()), manager, seed);
     return new GroupVitTraining(model, tokenizer, data, settings, totalSteps);
-  }
-
-  public GroupVitModel model() {
-    return model;
-  }
-
-  public ClipTokenizer tokenizer() {
-    return tokenizer;
-  }
-
-  @Override
-  public Map<String, NDArray> parameters() {
-    return parameters;
   }
 
   /**

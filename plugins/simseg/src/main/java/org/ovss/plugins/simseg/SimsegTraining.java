@@ -4,18 +4,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import org.ovss.api.ImageTextSource;
-import org.ovss.api.InvalidInputException;
-import org.ovss.api.Trainable;
 import org.ovss.clip.model.ClipConfig;
 import org.ovss.clip.model.ClipModel;
 import org.ovss.clip.model.NamedParameter;
 import org.ovss.clip.tokenizer.ClipTokenizer;
 import org.ovss.clip.train.BatchSampler;
+import org.ovss.clip.train.CaptionTraining;
 import org.ovss.clip.train.ClipContrastiveTraining;
 import org.ovss.nn.Scalars;
 
@@ -28,38 +25,23 @@ import org.ovss.nn.Scalars;
  * of an epoch: a repeated pair would be a false negative of itself), captions and flips from {@code Random(seed,
  * step)} only, so a resumed run repeats an uninterrupted one.
  */
-final class SimsegTraining implements Trainable {
-  private final SimsegModel model;
-  private final ClipTokenizer tokenizer;
-  private final ImageTextSource data;
+final class SimsegTraining extends CaptionTraining<SimsegModel> {
   private final int batchSize;
-  private final Map<String, NDArray> parameters;
 
   /**
    * @param model the model to optimise, its training k and normalisation in {@link SimsegModel#meta()}
    * @param tokenizer the tokenizer whose ids the text tower embeds
    */
   SimsegTraining(SimsegModel model, ClipTokenizer tokenizer, ImageTextSource data, int batchSize) {
-    if (data.size() < batchSize) {
-      throw new InvalidInputException("training needs at least one batch: " + data.size() + " pairs < batch-size " + batchSize);
-    }
-    if (tokenizer.vocabSize() > model.clip().config().vocabSize()) {
-      throw new InvalidInputException("tokenizer has " + tokenizer.vocabSize() + " tokens, the model embeds only "
-          + model.clip().config().vocabSize());
-    }
-    this.model = model;
-    this.tokenizer = tokenizer;
-    this.data = data;
+    super(model, model.clip().config().vocabSize(), tokenizer, data, batchSize);
     this.batchSize = batchSize;
-    Map<String, NDArray> p = new LinkedHashMap<>();
     for (Map.Entry<String, NamedParameter> e : model.clip().stateDict().entrySet()) {
       // CLIP's logit scale has no part in SimSeg's loss (the temperature replaces it); it stays as it is.
       if (!e.getKey().equals("logit_scale")) {
-        p.put(e.getKey(), e.getValue().parameter().getArray());
+        parameters.put(e.getKey(), e.getValue().parameter().getArray());
       }
     }
-    p.put(SimsegCheckpoint.TEMPERATURE, model.temperature());
-    this.parameters = Collections.unmodifiableMap(p);
+    parameters.put(SimsegCheckpoint.TEMPERATURE, model.temperature());
   }
 
   /**
@@ -76,19 +58,6 @@ final class SimsegTraining implements Trainable {
     SimsegModel model = new SimsegModel(clip, manager.create(s.temperatureInit()),
         new SimsegModel.Meta(s.imageK(), s.textK(), s.normalization()), manager);
     return new SimsegTraining(model, tokenizer, data, s.batchSize());
-  }
-
-  SimsegModel model() {
-    return model;
-  }
-
-  ClipTokenizer tokenizer() {
-    return tokenizer;
-  }
-
-  @Override
-  public Map<String, NDArray> parameters() {
-    return parameters;
   }
 
   @Override
