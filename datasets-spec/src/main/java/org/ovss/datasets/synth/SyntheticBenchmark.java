@@ -54,6 +54,8 @@ public final class SyntheticBenchmark {
   /** The shape classes, in label order (label value k + 1 in both label maps). */
   public static final List<String> SHAPES =
       List.of("circle", "square", "triangle", "star", "cross", "ring", "heart", "crescent");
+  /** The shape words in the plural form captions use ("two circles", "three crosses"), in {@link #SHAPES} order. */
+  public static final List<String> SHAPE_PLURALS = SHAPES.stream().map(Captions::plural).toList();
   /** The background ("stuff") classes, in label order (value 1 + shapes + k in the stuff label maps). */
   public static final List<String> STUFF = List.of("grass", "sky", "water", "sand", "wall");
   /** The colour words shapes are painted in and captions use. */
