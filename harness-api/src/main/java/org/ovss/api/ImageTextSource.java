@@ -24,4 +24,14 @@ public interface ImageTextSource {
   default String group(int index) {
     return null;
   }
+
+  /**
+   * Sets of interchangeable words that name what the images show (class names, say, with the singular and the
+   * plural forms as two sets), or none. A trainer may turn a caption into a hard negative by replacing one such word
+   * with another of its set ("a red circle on grass" against "a red star on grass"), so that telling the two apart
+   * takes the named thing itself, not what the caption says besides it.
+   */
+  default List<List<String>> contrastWords() {
+    return List.of();
+  }
 }

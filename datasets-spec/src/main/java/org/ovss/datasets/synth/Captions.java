@@ -149,7 +149,7 @@ final class Captions {
     return "aeiou".indexOf(word.charAt(0)) >= 0 ? "an" : "a";
   }
 
-  private static String plural(String words) {
+  static String plural(String words) {
     return words.endsWith("s") ? words + "es" : words + "s";
   }
 

@@ -3,10 +3,11 @@ package org.ovss.datasets.synth;
 import java.util.SplittableRandom;
 
 /**
- * The surface of each shape class (benchmark version 2): a family of patterns of its own, the way real object
+ * The surface of each shape class (benchmark versions 2 and 3): a family of patterns of its own, the way real object
  * classes have a characteristic surface (fur, stripes, foliage) besides their outline, so that a small model can
- * learn them from local evidence. Every object draws its own member of its class's family: period, orientation,
- * phase and contrast are random, and the pattern mixes the object's own colour with a darker (or, for dark colours,
+ * learn them from local evidence. Every object draws its own member of its class's family: period, phase and
+ * contrast are random, and so is the orientation within a few degrees of the family's own direction (version 3;
+ * version 2 turned patterns any way, which the demo's small model barely learned), and the pattern mixes the object's own colour with a darker (or, for dark colours,
  * lighter) shade of it, so no single pixel value tells the class and the colour word still fits. Indices follow
  * {@link Shapes} (circle: dots, square: checks, triangle: stripes, star: speckle, cross: grid lines, ring: zigzag,
  * heart: blotches, crescent: wavy lines).
@@ -20,6 +21,15 @@ final class Surfaces {
   /** Pattern periods in pixels at 96 px (scaled with the image), per shape class: lower and upper bound. */
   private static final float[][] PERIOD = {
       {5, 9}, {6, 11}, {5, 9}, {1, 1}, {6, 10}, {6, 10}, {3.5f, 6}, {5, 9}};
+
+  /**
+   * The direction of each family's pattern (radians; 0: its rows run across the image), and how far one object's
+   * pattern may turn from it (the whole range, centred on the direction). Axis-aligned directions stay what they are
+   * under the horizontal flips of training. Version 3: with any direction, the demo's image tower trained on direct
+   * shape labels (500 steps, lr 2e-3) read 33% of single-shape val images right; with these, 65%.
+   */
+  private static final double[] DIRECTION = {0, Math.PI / 2, 0, Math.PI / 2, 0, Math.PI / 2, 0, Math.PI / 2};
+  static final double TURN = 0.2;
 
   private Surfaces() {}
 
@@ -35,7 +45,7 @@ final class Surfaces {
   static Pattern pattern(int shape, SplittableRandom rng, float scale, int width, int height) {
     float[] bounds = PERIOD[shape];
     float period = (bounds[0] + (bounds[1] - bounds[0]) * (float) rng.nextDouble()) * scale;
-    double angle = rng.nextDouble() * Math.PI;
+    double angle = DIRECTION[shape] + (rng.nextDouble() - 0.5) * TURN;
     // StrictMath: the same pattern on every JVM.
     float cos = (float) StrictMath.cos(angle) / period;
     float sin = (float) StrictMath.sin(angle) / period;

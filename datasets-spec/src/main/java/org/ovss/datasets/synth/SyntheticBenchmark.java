@@ -54,6 +54,8 @@ public final class SyntheticBenchmark {
   /** The shape classes, in label order (label value k + 1 in both label maps). */
   public static final List<String> SHAPES =
       List.of("circle", "square", "triangle", "star", "cross", "ring", "heart", "crescent");
+  /** The shape words in the plural form captions use ("two circles", "three crosses"), in {@link #SHAPES} order. */
+  public static final List<String> SHAPE_PLURALS = SHAPES.stream().map(Captions::plural).toList();
   /** The background ("stuff") classes, in label order (value 1 + shapes + k in the stuff label maps). */
   public static final List<String> STUFF = List.of("grass", "sky", "water", "sand", "wall");
   /** The colour words shapes are painted in and captions use. */
@@ -63,10 +65,11 @@ public final class SyntheticBenchmark {
   public static final List<String> SPECS = List.of("synth-shapes", "synth-shapes-bg", "synth-stuff");
 
   /**
-   * Bumped whenever the same config would produce different files. 2: every shape class wears its own family of
-   * surface patterns ({@link Surfaces}); 1 had flat-coloured shapes.
+   * Bumped whenever the same config would produce different files. 3: each pattern family keeps one direction
+   * (axis-aligned, within a few degrees); 2: every shape class wears its own family of surface patterns ({@link
+   * Surfaces}), turned any way; 1 had flat-coloured shapes.
    */
-  static final int FORMAT_VERSION = 2;
+  static final int FORMAT_VERSION = 3;
   static final String GENERATOR = "ovss-synth";
   static final String IMAGE_DIR = "JPEGImages";
   static final String CLASS_LABEL_DIR = "SegmentationClass";

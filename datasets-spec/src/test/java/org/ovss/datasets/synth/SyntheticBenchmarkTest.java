@@ -197,18 +197,18 @@ class SyntheticBenchmarkTest {
   @Test
   void metadataRecordsTheBenchmarkVersionThatResultsCarry() throws IOException {
     JsonNode metadata = JSON.readTree(root.resolve("synth.json").toFile());
-    assertThat(metadata.get("version").asInt()).isEqualTo(2);
-    assertThat(SyntheticBenchmark.datasetVersion(root)).contains("ovss-synth/2");
+    assertThat(metadata.get("version").asInt()).isEqualTo(3);
+    assertThat(SyntheticBenchmark.datasetVersion(root)).contains("ovss-synth/3");
     assertThat(SyntheticBenchmark.holds(root, CONFIG)).isTrue();
     assertThat(SyntheticBenchmark.holds(root, new SynthConfig(300, 60, 96, 12))).as("another seed").isFalse();
     assertThat(SyntheticBenchmark.holds(root, new SynthConfig(300, 50, 96, 11))).as("another size").isFalse();
     assertThat(SyntheticBenchmark.datasetVersion(dir)).as("not a generated benchmark").isEmpty();
 
-    // A benchmark of version 1 (flat shapes) is recognised as such and is not taken for the current one.
+    // A benchmark of version 2 (patterns turned any way) is recognised as such and is not taken for the current one.
     Path old = SyntheticBenchmark.generate(dir.resolve("old"), new SynthConfig(2, 1, 96, 3)).root();
     Path file = old.resolve("synth.json");
-    Files.writeString(file, Files.readString(file).replace("\"version\" : 2", "\"version\" : 1"));
-    assertThat(SyntheticBenchmark.datasetVersion(old)).contains("ovss-synth/1");
+    Files.writeString(file, Files.readString(file).replace("\"version\" : 3", "\"version\" : 2"));
+    assertThat(SyntheticBenchmark.datasetVersion(old)).contains("ovss-synth/2");
     assertThat(SyntheticBenchmark.holds(old, new SynthConfig(2, 1, 96, 3))).isFalse();
   }
 

@@ -98,4 +98,10 @@ public final class CaptionedImages implements ImageTextSource {
   public String group(int index) {
     return records.get(index).stuff();
   }
+
+  /** The shape words, singular and plural: what a caption's hard negative swaps. */
+  @Override
+  public List<List<String>> contrastWords() {
+    return List.of(SyntheticBenchmark.SHAPES, SyntheticBenchmark.SHAPE_PLURALS);
+  }
 }

@@ -44,7 +44,7 @@ class OwnBackgroundEvalTest {
 
     JsonNode r = new ObjectMapper().readTree(dir.resolve("all/results.json").toFile());
     assertThat(r.get("method").asText()).isEqualTo("groupvit");
-    assertThat(r.get("datasetVersion").asText()).as("results name the benchmark version").isEqualTo("ovss-synth/2");
+    assertThat(r.get("datasetVersion").asText()).as("results name the benchmark version").isEqualTo("ovss-synth/3");
     assertThat(r.get("protocol").get("bgThreshold").asDouble()).isEqualTo(1.0);
     assertThat(r.get("classes")).hasSize(9); // background + 8 shapes
   }

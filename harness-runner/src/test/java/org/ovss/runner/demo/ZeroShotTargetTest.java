@@ -32,7 +32,7 @@ import org.ovss.runner.train.DjlTrainingEngine;
  * it, at steps 0, 100, 250 and 500, and the curve is written to {@code target/zero-shot-curve.tsv} so that a run
  * that misses the target still says where it stands. An hour or more on two cores, so behind {@code -Pdemo-target};
  * {@code -Dovss.demo.target.pairs=N}, {@code .steps=N} and {@code .set=NAME=VALUE,...} (training settings, e.g.
- * {@code lr=2e-3}) change the run.
+ * {@code lr=2e-3}, {@code hard-negatives=1}) change the run; the loss is printed every 50 steps.
  */
 class ZeroShotTargetTest {
   @TempDir Path dir;
@@ -56,8 +56,15 @@ class ZeroShotTargetTest {
     Files.createDirectories(curveFile.getParent());
     try (NDManager manager = NDManager.newBaseManager()) {
       ClipContrastiveTraining training = ClipContrastiveTraining.fromScratch(new CaptionedImages(data, "train"),
-          ClipContrastiveTraining.Architecture.SYNTH, 64, 0L, manager);
+          ClipContrastiveTraining.Architecture.SYNTH, 64, 0L, manager)
+          .hardNegatives(Integer.parseInt(settings.getOrDefault("hard-negatives", "0")));
+      String described = settings.toString();
+      // What the training itself reads; the rest is the engine's (optimiser, schedule, checkpoints).
+      settings.remove("hard-negatives");
       TrainListener measure = (step, total, loss, lr) -> {
+        if (step % 50 == 0) {
+          System.err.printf(Locale.ROOT, "step %d loss %.4f%n", step, loss);
+        }
         if (!at.contains(step)) {
           return;
         }
@@ -68,7 +75,7 @@ class ZeroShotTargetTest {
         }
         StringBuilder tsv = new StringBuilder("step\tzero-shot accuracy\tsingle-shape images\tsettings\n");
         curve.forEach((s, a) -> tsv.append(String.format(Locale.ROOT, "%d\t%.4f\t%d\t%s%n", s, a, val.labels().length,
-            settings)));
+            described)));
         try {
           Files.writeString(curveFile, tsv);
         } catch (IOException e) {

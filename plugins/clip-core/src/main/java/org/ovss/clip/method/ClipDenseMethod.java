@@ -33,6 +33,7 @@ import org.ovss.clip.train.ClipContrastiveTraining;
 import org.ovss.clip.weights.ClipWeights;
 import org.ovss.nn.Norms;
 import org.ovss.nn.Scopes;
+import org.ovss.nn.SettingsReader;
 
 /**
  * A training-free dense method on a CLIP ViT: patch tokens of a modified last block, compared with text
@@ -166,7 +167,8 @@ public class ClipDenseMethod implements SegmentationMethod {
   /**
    * Trains a CLIP from scratch on the captions (symmetric InfoNCE, learnable temperature) with a tokenizer
    * built from their words. Settings: {@code batch-size} (default 64), {@code greyscale} (share of
-   * colour-less images, default 0), {@code group-batches} (batches from one background, default false) and the {@code arch.*} keys of
+   * colour-less images, default 0), {@code group-batches} (batches from one background, default false),
+   * {@code hard-negatives} (NegCLIP-style captions with a class word swapped, per pair, default 0) and the {@code arch.*} keys of
    * {@link ClipContrastiveTraining.Architecture}; optimiser settings go to the engine, and any other key is refused.
    */
   @Override
@@ -174,7 +176,7 @@ public class ClipDenseMethod implements SegmentationMethod {
     if (!info.has(Capability.TRAIN)) {
       throw new UnsupportedCapabilityException(info.id(), Capability.TRAIN);
     }
-    List<String> keys = new ArrayList<>(List.of("batch-size", "greyscale", "group-batches"));
+    List<String> keys = new ArrayList<>(List.of("batch-size", "greyscale", "group-batches", "hard-negatives"));
     keys.addAll(ClipContrastiveTraining.Architecture.KEYS);
     TrainSpec.requireKnownKeys(info.id(), spec.config(), keys);
     ClipContrastiveTraining.Architecture arch =
@@ -183,7 +185,8 @@ public class ClipDenseMethod implements SegmentationMethod {
     try (NDManager trainManager = NDManager.newBaseManager()) {
       ClipContrastiveTraining training = ClipContrastiveTraining.fromScratch(data, arch, batch, spec.seed(), trainManager)
           .greyscale(doubleSetting(spec.config(), "greyscale", ClipContrastiveTraining.DEFAULT_GREYSCALE))
-          .groupBatches(Boolean.parseBoolean(spec.config().getOrDefault("group-batches", "false")));
+          .groupBatches(Boolean.parseBoolean(spec.config().getOrDefault("group-batches", "false")))
+          .hardNegatives(SettingsReader.training(spec.config()).whole("hard-negatives", 0, 0));
       return engine.fit(training, spec, listener);
     }
   }

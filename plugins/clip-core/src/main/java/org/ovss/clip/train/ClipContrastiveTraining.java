@@ -38,10 +38,15 @@ public final class ClipContrastiveTraining extends CaptionTraining<ClipModel> {
 
   /** CLIP clamps the learned temperature so that logits never exceed 100 x cosine. */
   private static final double MAX_LOGIT_SCALE = 100.0;
+  /** Added to the logit of a missing hard negative: exp of it is 0 in float32 at any temperature. */
+  private static final float NO_NEGATIVE = -1e4f;
 
   private final int batchSize;
   private double greyscale = DEFAULT_GREYSCALE;
   private boolean groupBatches;
+  private final HardNegatives hardNegatives;
+  /** Hard negative captions per pair (0: none). */
+  private int negativesPerPair;
   private final int[] all;
   private final ParameterStore store;
   /** Indices of the pairs of each group of the source (one group when it has none). */
@@ -67,6 +72,7 @@ public final class ClipContrastiveTraining extends CaptionTraining<ClipModel> {
     }
     groups = byGroup.values().stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toList();
     all = java.util.stream.IntStream.range(0, data.size()).toArray();
+    hardNegatives = new HardNegatives(data.contrastWords());
   }
 
   /** A tokenizer over the captions' words and a seeded random CLIP of the given shape around it. */
@@ -119,6 +125,22 @@ public final class ClipContrastiveTraining extends CaptionTraining<ClipModel> {
     return this;
   }
 
+  /**
+   * Adds one hard negative caption per pair ({@link HardNegatives}: a class word of its caption swapped for another)
+   * to the texts each image is told apart from. Needs {@link ImageTextSource#contrastWords}.
+   */
+  public ClipContrastiveTraining hardNegatives(int perPair) {
+    if (perPair < 0) {
+      throw new InvalidInputException("training setting hard-negatives must be >= 0, got " + perPair);
+    }
+    if (perPair > 0 && hardNegatives.isEmpty()) {
+      throw new InvalidInputException("training setting hard-negatives needs captions whose class words the data "
+          + "names; this training data names none");
+    }
+    this.negativesPerPair = perPair;
+    return this;
+  }
+
   /** Sets the share of images converted to grey (0 to 1). */
   public ClipContrastiveTraining greyscale(double share) {
     if (!(share >= 0 && share <= 1)) {
@@ -135,6 +157,11 @@ public final class ClipContrastiveTraining extends CaptionTraining<ClipModel> {
     int context = model.config().contextLength();
     float[] images = new float[batchSize * 3 * res * res];
     int[] ids = new int[batchSize * context];
+    int k = negativesPerPair;
+    int[] negativeIds = new int[k * batchSize * context];
+    float[] negativeMask = new float[k * batchSize];
+    // Its own stream, so that turning hard negatives on leaves the images and captions drawn unchanged.
+    Random swaps = new Random(~(seed * 0x9E3779B97F4A7C15L + step));
     // With group batches, one group per step: what its pairs share (a background, say) cannot be the cue
     // that matches them.
     int[] pool = groupBatches ? groups.get(random.nextInt(groups.size())) : all;
@@ -146,6 +173,12 @@ public final class ClipContrastiveTraining extends CaptionTraining<ClipModel> {
       ClipModel.normalizeImage(rgb, images, b * 3 * res * res, res, flip, grey);
       String caption = BatchSampler.caption(random, data, i);
       System.arraycopy(tokenizer.tokenize(caption, context), 0, ids, b * context, context);
+      for (int j = 0; j < k; j++) {
+        java.util.Optional<String> negative = hardNegatives.swap(caption, swaps);
+        int row = j * batchSize + b;
+        System.arraycopy(tokenizer.tokenize(negative.orElse(caption), context), 0, negativeIds, row * context, context);
+        negativeMask[row] = negative.isPresent() ? 0f : NO_NEGATIVE;
+      }
     }
     NDArray imageBatch = scope.create(images, new Shape(batchSize, 3, res, res));
     NDArray idBatch = scope.create(ids, new Shape(batchSize, context));
@@ -155,7 +188,19 @@ public final class ClipContrastiveTraining extends CaptionTraining<ClipModel> {
     NDArray scale = scope.zeros(new Shape()).add(model.logitScale().getArray()).exp().clip(0, MAX_LOGIT_SCALE);
     NDArray logits = img.matMul(txt.transpose()).mul(scale); // [B, B]
     NDArray eye = scope.eye(batchSize);
-    NDArray imageToText = logits.logSoftmax(1).mul(eye).sum().neg();
+    NDArray imageToText;
+    if (k > 0) {
+      // Each image against the batch's captions and their hard negatives (NegCLIP): [B, 2B], the truth on the
+      // diagonal of the first half; a caption without a class word has no negative (masked out).
+      NDArray negatives = Norms.l2Normalize(model.encodeText(parameters,
+          scope.create(negativeIds, new Shape(k * batchSize, context)), true));
+      NDArray negativeLogits = img.matMul(negatives.transpose()).mul(scale)
+          .add(scope.create(negativeMask, new Shape(1, k * batchSize)));
+      NDArray both = logits.concat(negativeLogits, 1);
+      imageToText = both.logSoftmax(1).mul(eye.concat(scope.zeros(new Shape(batchSize, k * batchSize)), 1)).sum().neg();
+    } else {
+      imageToText = logits.logSoftmax(1).mul(eye).sum().neg();
+    }
     NDArray textToImage = logits.logSoftmax(0).mul(eye).sum().neg();
     return Scalars.div(imageToText.add(textToImage), (float) (2.0 * batchSize)); // a float keeps the loss float32
   }
