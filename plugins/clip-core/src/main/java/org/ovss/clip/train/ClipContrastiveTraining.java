@@ -126,8 +126,9 @@ public final class ClipContrastiveTraining extends CaptionTraining<ClipModel> {
   }
 
   /**
-   * Adds one hard negative caption per pair ({@link HardNegatives}: a class word of its caption swapped for another)
-   * to the texts each image is told apart from. Needs {@link ImageTextSource#contrastWords}.
+   * Adds {@code perPair} hard negative captions per pair ({@link HardNegatives}: a class word of its caption swapped
+   * for another) to the texts each image is told apart from (0: none, the default). Needs {@link
+   * ImageTextSource#contrastWords}.
    */
   public ClipContrastiveTraining hardNegatives(int perPair) {
     if (perPair < 0) {
@@ -190,9 +191,9 @@ public final class ClipContrastiveTraining extends CaptionTraining<ClipModel> {
     NDArray eye = scope.eye(batchSize);
     NDArray imageToText;
     if (k > 0) {
-      // Each image against the batch's captions and their hard negatives (NegCLIP): [B, 2B], the truth on the
-      // diagonal of the first half; a caption without a class word has no negative (masked out).
-      NDArray negatives = Norms.l2Normalize(model.encodeText(parameters,
+      // Each image against the batch's captions and their K hard negatives each (NegCLIP): [B, (1 + K) B], the
+      // truth on the diagonal of the first B columns; a caption without a class word has no negative (masked out).
+      NDArray negatives = Norms.l2Normalize(model.encodeText(store,
           scope.create(negativeIds, new Shape(k * batchSize, context)), true));
       NDArray negativeLogits = img.matMul(negatives.transpose()).mul(scale)
           .add(scope.create(negativeMask, new Shape(1, k * batchSize)));
