@@ -26,7 +26,7 @@ public final class DemoBoard {
 
   /**
    * The lines under a board of several seeds' demos: what each seed ran, and the backbone's zero-shot accuracy as
-   * mean ± sample standard deviation over the seeds.
+   * mean ± sample standard deviation over the seeds, with each seed's figure.
    */
   public static List<String> notesAcrossSeeds(List<DemoBoard> seeds, long firstSeed, Map<String, Integer> steps,
       int trainPairs, int valImages, double seconds) {
@@ -45,9 +45,15 @@ public final class DemoBoard {
         double[] v = seeds.stream().mapToDouble(b -> 100 * b.zeroShot.getOrDefault(variant, Double.NaN)).toArray();
         double mean = java.util.Arrays.stream(v).average().orElse(Double.NaN);
         double squares = java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum();
-        parts.add(String.format(Locale.ROOT, "%s %.1f ± %.1f%%", variant, mean, Math.sqrt(squares / (v.length - 1))));
+        List<String> each = new ArrayList<>();
+        for (double x : v) {
+          each.add(String.format(Locale.ROOT, "%.1f", x));
+        }
+        parts.add(String.format(Locale.ROOT, "%s %.1f ± %.1f%% (%s)", variant, mean, Math.sqrt(squares / (v.length - 1)),
+            String.join(" / ", each)));
       }
-      notes.add("Zero-shot shape classification of single-shape val images by the CLIP backbone: " + String.join(", ", parts)
+      notes.add("Zero-shot shape classification of single-shape val images by the CLIP backbone (each seed's in "
+          + "brackets): " + String.join(", ", parts)
           + String.format(Locale.ROOT, " (chance %.1f%%).", 100.0 / first.zeroShotClasses));
     }
     return notes;
