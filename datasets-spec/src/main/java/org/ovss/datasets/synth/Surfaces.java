@@ -7,8 +7,9 @@ import java.util.SplittableRandom;
  * classes have a characteristic surface (fur, stripes, foliage) besides their outline, so that a small model can
  * learn them from local evidence. Every object draws its own member of its class's family: period, phase and
  * contrast are random, and so is the orientation within a few degrees of the family's own direction (version 3;
- * version 2 turned patterns any way, which the demo's small model barely learned), and the pattern mixes the object's own colour with a darker (or, for dark colours,
- * lighter) shade of it, so no single pixel value tells the class and the colour word still fits. Indices follow
+ * version 2 turned patterns any way, which the demo's small model barely learned). The pattern mixes the object's
+ * own colour with a darker (or, for dark colours, lighter) shade of it, so no single pixel value tells the class and
+ * the colour word still fits. Indices follow
  * {@link Shapes} (circle: dots, square: checks, triangle: stripes, star: speckle, cross: grid lines, ring: zigzag,
  * heart: blotches, crescent: wavy lines).
  */
@@ -29,7 +30,7 @@ final class Surfaces {
    * shape labels (500 steps, lr 2e-3) read 33% of single-shape val images right; with these, 65%.
    */
   private static final double[] DIRECTION = {0, Math.PI / 2, 0, Math.PI / 2, 0, Math.PI / 2, 0, Math.PI / 2};
-  static final double TURN = 0.2;
+  private static final double TURN = 0.2;
 
   private Surfaces() {}
 
