@@ -218,12 +218,13 @@ public record BoardTable(BoardDefinition definition, List<BoardDefinition.Column
     return List.copyOf(sorted);
   }
 
-  private static double mean(List<Double> values) {
+  /** The mean of {@code values} (at least one). */
+  public static double mean(List<Double> values) {
     return values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
   }
 
-  /** Sample standard deviation (n - 1 in the denominator). */
-  private static double deviation(List<Double> values) {
+  /** Sample standard deviation (n - 1 in the denominator) of {@code values} (at least two): what a cell's ± gives. */
+  public static double deviation(List<Double> values) {
     double m = mean(values);
     double sum = 0;
     for (double v : values) {

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.ovss.leaderboards.BoardTable;
 
 /**
  * What the demo says under its board (the board itself is the {@code synth} leaderboard rendered from the result
@@ -42,15 +43,11 @@ public final class DemoBoard {
     if (!first.zeroShot.isEmpty()) {
       List<String> parts = new ArrayList<>();
       for (String variant : first.zeroShot.keySet()) {
-        double[] v = seeds.stream().mapToDouble(b -> 100 * b.zeroShot.getOrDefault(variant, Double.NaN)).toArray();
-        double mean = java.util.Arrays.stream(v).average().orElse(Double.NaN);
-        double squares = java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum();
-        List<String> each = new ArrayList<>();
-        for (double x : v) {
-          each.add(String.format(Locale.ROOT, "%.1f", x));
-        }
-        parts.add(String.format(Locale.ROOT, "%s %.1f ± %.1f%% (%s)", variant, mean, Math.sqrt(squares / (v.length - 1)),
-            String.join(" / ", each)));
+        List<Double> v = seeds.stream().map(b -> 100 * b.zeroShot.getOrDefault(variant, Double.NaN)).toList();
+        List<String> each = v.stream().map(x -> String.format(Locale.ROOT, "%.1f", x)).toList();
+        // The same mean and deviation as the board's cells.
+        parts.add(String.format(Locale.ROOT, "%s %.1f ± %.1f%% (%s)", variant, BoardTable.mean(v),
+            BoardTable.deviation(v), String.join(" / ", each)));
       }
       notes.add("Zero-shot shape classification of single-shape val images by the CLIP backbone (each seed's in "
           + "brackets): " + String.join(", ", parts)

@@ -182,21 +182,13 @@ public class ClipDenseMethod implements SegmentationMethod {
     ClipContrastiveTraining.Architecture arch =
         ClipContrastiveTraining.Architecture.from(spec.config(), ClipContrastiveTraining.Architecture.SYNTH);
     int batch = ClipContrastiveTraining.intKey(spec.config(), "batch-size", 64);
+    SettingsReader settings = SettingsReader.training(spec.config());
     try (NDManager trainManager = NDManager.newBaseManager()) {
       ClipContrastiveTraining training = ClipContrastiveTraining.fromScratch(data, arch, batch, spec.seed(), trainManager)
-          .greyscale(doubleSetting(spec.config(), "greyscale", ClipContrastiveTraining.DEFAULT_GREYSCALE))
+          .greyscale(settings.number("greyscale", ClipContrastiveTraining.DEFAULT_GREYSCALE, 0, 1, true))
           .groupBatches(Boolean.parseBoolean(spec.config().getOrDefault("group-batches", "false")))
-          .hardNegatives(SettingsReader.training(spec.config()).whole("hard-negatives", 0, 0));
+          .hardNegatives(settings.whole("hard-negatives", 0, 0));
       return engine.fit(training, spec, listener);
-    }
-  }
-
-  private static double doubleSetting(Map<String, String> config, String key, double defaultValue) {
-    String v = config.get(key);
-    try {
-      return v == null ? defaultValue : Double.parseDouble(v.strip());
-    } catch (NumberFormatException e) {
-      throw new InvalidInputException("training setting " + key + " must be a number, got '" + v + "'");
     }
   }
 

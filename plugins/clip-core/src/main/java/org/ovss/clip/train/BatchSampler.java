@@ -18,7 +18,12 @@ public final class BatchSampler {
    * augmentations and captions, so a resumed run continues exactly.
    */
   public static Random stepRandom(long seed, int step) {
-    return new Random(seed * 0x9E3779B97F4A7C15L + step);
+    return new Random(stepSeed(seed, step));
+  }
+
+  /** The seed of {@link #stepRandom}: for a second stream of the same step that leaves the first one's draws alone. */
+  public static long stepSeed(long seed, int step) {
+    return seed * 0x9E3779B97F4A7C15L + step;
   }
 
   /** Every caption of {@code data}, image by image: the corpus of a tokenizer built from scratch. */

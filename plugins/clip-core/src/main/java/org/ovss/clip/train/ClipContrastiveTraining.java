@@ -162,7 +162,7 @@ public final class ClipContrastiveTraining extends CaptionTraining<ClipModel> {
     int[] negativeIds = new int[k * batchSize * context];
     float[] negativeMask = new float[k * batchSize];
     // Its own stream, so that turning hard negatives on leaves the images and captions drawn unchanged.
-    Random swaps = new Random(~(seed * 0x9E3779B97F4A7C15L + step));
+    Random swaps = new Random(~BatchSampler.stepSeed(seed, step));
     // With group batches, one group per step: what its pairs share (a background, say) cannot be the cue
     // that matches them.
     int[] pool = groupBatches ? groups.get(random.nextInt(groups.size())) : all;
