@@ -11,7 +11,11 @@ public final class ZeroShotCheck {
 
   /** Zero-shot shape classification of the val images that show exactly one shape. */
   public static double accuracy(Path weights, Path data) {
-    CaptionedImages.SingleShapes val = new CaptionedImages(data, "val").singleShapes();
+    return accuracy(weights, new CaptionedImages(data, "val").singleShapes());
+  }
+
+  /** Zero-shot shape classification of {@code val} (NaN when it holds no image). */
+  public static double accuracy(Path weights, CaptionedImages.SingleShapes val) {
     if (val.images().isEmpty()) {
       return Double.NaN;
     }

@@ -16,10 +16,8 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
-import org.ovss.api.PromptSet;
 import org.ovss.api.TrainListener;
 import org.ovss.api.TrainSpec;
-import org.ovss.clip.method.ZeroShotClassifier;
 import org.ovss.clip.train.ClipContrastiveTraining;
 import org.ovss.datasets.synth.SynthConfig;
 import org.ovss.datasets.synth.SyntheticBenchmark;
@@ -69,10 +67,7 @@ class ZeroShotTargetTest {
           return;
         }
         Path weights = training.export(createDirectories(dir.resolve("step-" + step)));
-        try (ZeroShotClassifier classifier =
-            new ZeroShotClassifier(weights, SyntheticBenchmark.SHAPES, PromptSet.named("synth"))) {
-          curve.put(step, classifier.accuracy(val.images(), val.labels()));
-        }
+        curve.put(step, ZeroShotCheck.accuracy(weights, val));
         StringBuilder tsv = new StringBuilder("step\tzero-shot accuracy\tsingle-shape images\tsettings\n");
         curve.forEach((s, a) -> tsv.append(String.format(Locale.ROOT, "%d\t%.4f\t%d\t%s%n", s, a, val.labels().length,
             described)));
