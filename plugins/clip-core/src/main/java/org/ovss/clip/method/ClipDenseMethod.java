@@ -186,7 +186,7 @@ public class ClipDenseMethod implements SegmentationMethod {
     try (NDManager trainManager = NDManager.newBaseManager()) {
       ClipContrastiveTraining training = ClipContrastiveTraining.fromScratch(data, arch, batch, spec.seed(), trainManager)
           .greyscale(settings.number("greyscale", ClipContrastiveTraining.DEFAULT_GREYSCALE, 0, 1, true))
-          .groupBatches(Boolean.parseBoolean(spec.config().getOrDefault("group-batches", "false")))
+          .groupBatches(settings.flag("group-batches", false))
           .hardNegatives(settings.whole("hard-negatives", 0, 0));
       return engine.fit(training, spec, listener);
     }
