@@ -121,6 +121,15 @@ public final class ClipContrastiveTraining extends CaptionTraining<ClipModel> {
    * on the synthetic benchmark one-background batches stopped the model from learning the backgrounds.
    */
   public ClipContrastiveTraining groupBatches(boolean on) {
+    if (on) {
+      for (int[] group : groups) {
+        if (group.length < batchSize) {
+          throw new InvalidInputException("training setting group-batches needs a batch of distinct pairs from every "
+              + "group, but group '" + data.group(group[0]) + "' holds " + group.length
+              + " pairs, fewer than the batch size " + batchSize);
+        }
+      }
+    }
     this.groupBatches = on;
     return this;
   }
@@ -166,8 +175,10 @@ public final class ClipContrastiveTraining extends CaptionTraining<ClipModel> {
     // With group batches, one group per step: what its pairs share (a background, say) cannot be the cue
     // that matches them.
     int[] pool = groupBatches ? groups.get(random.nextInt(groups.size())) : all;
+    // Distinct pairs: a pair drawn twice would be a false negative of itself.
+    int[] picks = BatchSampler.distinct(random, pool.length, batchSize);
     for (int b = 0; b < batchSize; b++) {
-      int i = pool[random.nextInt(pool.length)];
+      int i = pool[picks[b]];
       float[] rgb = BatchSampler.squareImage(data, i, res);
       boolean flip = random.nextBoolean();
       boolean grey = random.nextDouble() < greyscale;

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.ovss.api.ImageTextSource;
 import org.ovss.api.InvalidInputException;
@@ -33,37 +34,7 @@ class ClipContrastiveTrainingTest {
         }
       }
     }
-    return new ImageTextSource() {
-      @Override
-      public int size() {
-        return 1;
-      }
-
-      @Override
-      public float[] image(int index) {
-        return image.clone();
-      }
-
-      @Override
-      public int imageHeight(int index) {
-        return RES;
-      }
-
-      @Override
-      public int imageWidth(int index) {
-        return RES;
-      }
-
-      @Override
-      public List<String> captions(int index) {
-        return List.of(caption);
-      }
-
-      @Override
-      public List<List<String>> contrastWords() {
-        return words;
-      }
-    };
+    return new Pairs(1, i -> image.clone(), i -> caption, i -> null, words);
   }
 
   @Test
@@ -116,6 +87,84 @@ class ClipContrastiveTrainingTest {
       assertThatThrownBy(() -> training.hardNegatives(-1)).isInstanceOf(InvalidInputException.class)
           .hasMessage("training setting hard-negatives must be >= 0, got -1");
       assertThat(training.hardNegatives(0)).isSameAs(training);
+    }
+  }
+
+  /** {@code groups.length} pairs, pair i in group {@code groups[i]}; every image read is recorded in {@code read}. */
+  private static ImageTextSource recording(String[] groups, List<Integer> read) {
+    return new Pairs(groups.length, i -> {
+      read.add(i);
+      return new float[3 * RES * RES];
+    }, i -> "a shape on " + groups[i], i -> groups[i], List.of());
+  }
+
+  /** {@code size} pairs of RES x RES images, one caption each. */
+  private record Pairs(int size, IntFunction<float[]> images, IntFunction<String> caption, IntFunction<String> groups,
+      List<List<String>> contrastWords) implements ImageTextSource {
+    @Override
+    public float[] image(int index) {
+      return images.apply(index);
+    }
+
+    @Override
+    public int imageHeight(int index) {
+      return RES;
+    }
+
+    @Override
+    public int imageWidth(int index) {
+      return RES;
+    }
+
+    @Override
+    public List<String> captions(int index) {
+      return List.of(caption.apply(index));
+    }
+
+    @Override
+    public String group(int index) {
+      return groups.apply(index);
+    }
+  }
+
+  @Test
+  void aBatchNeverHoldsOnePairTwice() {
+    String[] groups = {"grass", "grass", "grass", "sky", "sky", "sky"};
+    List<Integer> read = new java.util.ArrayList<>();
+    ImageTextSource data = recording(groups, read);
+    try (NDManager manager = NDManager.newBaseManager()) {
+      ClipContrastiveTraining training = ClipContrastiveTraining.fromScratch(data, TINY, 6, 3L, manager);
+      for (int step = 0; step < 5; step++) {
+        read.clear();
+        try (NDManager scope = manager.newSubManager()) {
+          training.loss(scope, step, 11L);
+        }
+        // A batch as large as the data: each pair exactly once, whatever the step's random draws.
+        assertThat(read).as("step %d", step).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5);
+      }
+    }
+    try (NDManager manager = NDManager.newBaseManager()) {
+      ClipContrastiveTraining training = ClipContrastiveTraining.fromScratch(data, TINY, 3, 3L, manager).groupBatches(true);
+      for (int step = 0; step < 5; step++) {
+        read.clear();
+        try (NDManager scope = manager.newSubManager()) {
+          training.loss(scope, step, 11L);
+        }
+        // One group per batch, all three of its pairs.
+        assertThat(read.stream().sorted().toList()).as("step %d", step).isIn(List.of(0, 1, 2), List.of(3, 4, 5));
+      }
+    }
+  }
+
+  @Test
+  void groupBatchesNeedAFullBatchInEveryGroup() {
+    ImageTextSource data = recording(new String[] {"grass", "grass", "grass", "sky", "sky"}, new java.util.ArrayList<>());
+    try (NDManager manager = NDManager.newBaseManager()) {
+      ClipContrastiveTraining training = ClipContrastiveTraining.fromScratch(data, TINY, 3, 3L, manager);
+      assertThatThrownBy(() -> training.groupBatches(true)).isInstanceOf(InvalidInputException.class)
+          .hasMessage("training setting group-batches needs a batch of distinct pairs from every group, but group "
+              + "'sky' holds 2 pairs, fewer than the batch size 3");
+      assertThat(training.groupBatches(false)).isSameAs(training);
     }
   }
 

@@ -119,8 +119,10 @@ public final class GroupVitTraining extends CaptionTraining<GroupVitModel> {
     int context = c.contextLength();
     float[] images = new float[b * 3 * res * res];
     int[] ids = new int[b * (k + 1) * context];
+    // Distinct pairs, as the official loader's shuffled epochs give: a pair drawn twice is its own false negative.
+    int[] pairs = BatchSampler.distinct(random, data.size(), b);
     for (int i = 0; i < b; i++) {
-      int index = random.nextInt(data.size());
+      int index = pairs[i];
       normalize(BatchSampler.squareImage(data, index, res), images, i * 3 * res * res, res, random.nextBoolean());
       String caption = BatchSampler.caption(random, data, index);
       List<String> texts = texts(caption, random);

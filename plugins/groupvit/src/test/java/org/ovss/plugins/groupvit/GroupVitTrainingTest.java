@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ovss.api.ClassPrompt;
+import org.ovss.api.ImageTextSource;
 import org.ovss.api.InvalidInputException;
 import org.ovss.api.MethodConfig;
 import org.ovss.api.PromptSet;
@@ -88,6 +90,49 @@ class GroupVitTrainingTest {
       // the call moved the BatchNorm running statistics, which a training-mode loss does not read
       assertThat(lossOf(training, m, 5)).isEqualTo(first);
       assertThat(lossOf(training, m, 6)).isNotEqualTo(first);
+    }
+  }
+
+  @Test
+  void aBatchNeverHoldsOnePairTwice() {
+    ImageTextSource pairs = TinyGroupVit.coloured();
+    List<Integer> read = new ArrayList<>();
+    ImageTextSource recording = new ImageTextSource() {
+      @Override
+      public int size() {
+        return pairs.size();
+      }
+
+      @Override
+      public float[] image(int index) {
+        read.add(index);
+        return pairs.image(index);
+      }
+
+      @Override
+      public int imageHeight(int index) {
+        return pairs.imageHeight(index);
+      }
+
+      @Override
+      public int imageWidth(int index) {
+        return pairs.imageWidth(index);
+      }
+
+      @Override
+      public List<String> captions(int index) {
+        return pairs.captions(index);
+      }
+    };
+    GroupVitTraining.Settings settings = GroupVitTraining.Settings.from(TinyGroupVit.settings(pairs.size()));
+    try (NDManager m = NDManager.newBaseManager()) {
+      GroupVitTraining training = GroupVitTraining.fromScratch(recording, settings, 1L, 1, m);
+      for (int step = 0; step < 3; step++) {
+        read.clear();
+        lossOf(training, m, step);
+        // A batch as large as the data: each pair exactly once, as one shuffled epoch of the official loader.
+        assertThat(read).as("step %d", step).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7);
+      }
     }
   }
 
