@@ -119,6 +119,8 @@ public final class ClipContrastiveTraining extends CaptionTraining<ClipModel> {
   /**
    * Draws each batch from one group of the source ({@link ImageTextSource#group}) when on. Off by default:
    * on the synthetic benchmark one-background batches stopped the model from learning the backgrounds.
+   *
+   * @throws InvalidInputException when on and a group holds fewer pairs than a batch (batches hold distinct pairs)
    */
   public ClipContrastiveTraining groupBatches(boolean on) {
     if (on) {
